@@ -1,0 +1,91 @@
+namespace Provenance;
+
+/// <summary>
+/// Stable codes for every failure a user can see, shown as <c>PV</c> and four digits
+/// (<see cref="DiagnosticCodes.Format"/>). The numbers never change meaning; new failures get new numbers.
+/// Thousands group the stage: 1 input and usage (exit 2), 2 attestation format, 3 signatures,
+/// 4 artifact subjects, 5 Sigstore trust, 6 policy.
+/// </summary>
+public enum DiagnosticCode
+{
+    /// <summary>A file named on the command line or in the call does not exist.</summary>
+    InputNotFound = 1001,
+    /// <summary>A file exists but cannot be read.</summary>
+    InputUnreadable = 1002,
+    /// <summary>A file is empty.</summary>
+    InputEmpty = 1003,
+    /// <summary>A file is larger than <see cref="Limits"/> allows.</summary>
+    InputTooLarge = 1004,
+    /// <summary>An artifact given as a digest is not <c>sha256:HEX</c> (or sha384, sha512) with the right length.</summary>
+    InvalidArtifactDigest = 1005,
+    /// <summary>A key file is not a PEM or DER SubjectPublicKeyInfo the verifier understands.</summary>
+    InvalidKey = 1006,
+    /// <summary>A key's algorithm, curve or the requested key algorithm is not supported.</summary>
+    UnsupportedKeyAlgorithm = 1007,
+    /// <summary>Options that cannot be used together, or a required option is missing.</summary>
+    InvalidOptions = 1008,
+
+    /// <summary>The input is not well-formed JSON.</summary>
+    MalformedJson = 2001,
+    /// <summary>A JSON object repeats a key: which of the two values counts would be a guess.</summary>
+    DuplicateJsonKey = 2002,
+    /// <summary>JSON nesting is deeper than <see cref="Limits.MaxJsonDepth"/>.</summary>
+    JsonTooDeep = 2003,
+    /// <summary>A field that must hold standard base64 does not.</summary>
+    InvalidBase64 = 2004,
+    /// <summary>A DSSE payloadType other than <c>application/vnd.in-toto+json</c>.</summary>
+    UnsupportedPayloadType = 2005,
+    /// <summary>The signed payload is not an in-toto Statement.</summary>
+    NotAnInTotoStatement = 2006,
+    /// <summary>A statement without subjects names no artifact.</summary>
+    EmptySubjects = 2007,
+    /// <summary>The content is none of the containers the verifier reads.</summary>
+    UnknownContainer = 2008,
+    /// <summary>More signatures than <see cref="Limits.MaxSignatures"/>.</summary>
+    TooManySignatures = 2009,
+    /// <summary>More subjects than <see cref="Limits.MaxSubjects"/>.</summary>
+    TooManySubjects = 2010,
+    /// <summary>A Sigstore bundle media type that is not known.</summary>
+    UnsupportedBundleMediaType = 2011,
+    /// <summary>A required field is missing.</summary>
+    MissingField = 2012,
+    /// <summary>A field has the wrong JSON type or an invalid value.</summary>
+    InvalidField = 2013,
+    /// <summary>An in-toto statement <c>_type</c> that is neither v0.1 nor v1.</summary>
+    UnsupportedStatementType = 2014,
+    /// <summary>More attestations in one file than <see cref="Limits.MaxAttestationsPerFile"/>.</summary>
+    TooManyAttestations = 2015,
+    /// <summary>A DSSE envelope without signatures.</summary>
+    NoSignatures = 2016,
+    /// <summary>Verification material the verifier cannot use for this attestation.</summary>
+    UnsupportedVerificationMaterial = 2017,
+    /// <summary>A digest value that is not lowercase or uppercase hex of the algorithm's length.</summary>
+    InvalidDigest = 2018,
+    /// <summary>A JSON string, array or document larger than the limits allow.</summary>
+    JsonTooLarge = 2019,
+
+    /// <summary>No signature verified with any of the trusted keys.</summary>
+    SignatureInvalid = 3001,
+    /// <summary>No key or other trust material was given to verify a signature with.</summary>
+    NoTrustMaterial = 3002,
+    /// <summary>Fewer distinct trusted keys signed than the threshold requires.</summary>
+    SignatureThresholdNotMet = 3003,
+
+    /// <summary>The artifact's digest is not a subject of any verified statement.</summary>
+    ArtifactNotInSubjects = 4001,
+    /// <summary>The subjects carry only weak digests (sha1, md5), which never match.</summary>
+    OnlyWeakDigests = 4002,
+    /// <summary>No attestation was given.</summary>
+    NoAttestations = 4003,
+}
+
+/// <summary>Formatting and classification of <see cref="DiagnosticCode"/>.</summary>
+public static class DiagnosticCodes
+{
+    /// <summary>The code as users see it, for example <c>PV2002</c>.</summary>
+    public static string Format(this DiagnosticCode code) =>
+        "PV" + ((int)code).ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>True for failures of the input or the invocation (exit code 2) rather than of verification.</summary>
+    public static bool IsInputError(this DiagnosticCode code) => (int)code is >= 1000 and < 2000;
+}

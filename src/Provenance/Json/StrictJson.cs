@@ -1,0 +1,249 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace Provenance.Json;
+
+/// <summary>
+/// Strict JSON (RFC 8259) for untrusted input: no comments, no trailing commas, no byte-order mark,
+/// nothing after the value, nesting bounded by <see cref="Limits.MaxJsonDepth"/>, and no object that
+/// repeats a key — compared after unescaping and ignoring case, so <c>"payload"</c>, <c>"Payload"</c>
+/// and <c>"p\u0061yload"</c> are one key. Two readers of one document must never see different values.
+/// </summary>
+internal static class StrictJson
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new()
+    {
+        AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow,
+        MaxDepth = Limits.MaxJsonDepth + 1,
+    };
+
+    /// <summary>Parses <paramref name="utf8"/> or throws <see cref="InvalidInputException"/> saying where it is wrong.</summary>
+    public static JsonDocument Parse(ReadOnlyMemory<byte> utf8)
+    {
+        var span = utf8.Span;
+        if (span.StartsWith("\xEF\xBB\xBF"u8))
+        {
+            throw InvalidInputException.At(DiagnosticCode.MalformedJson, "line 1",
+                "the content starts with a UTF-8 byte-order mark; save it without one");
+        }
+
+        Validate(span);
+        try
+        {
+            return JsonDocument.Parse(utf8, DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            // Validate has read the same bytes with the same rules, so this is not expected.
+            throw InvalidInputException.At(DiagnosticCode.MalformedJson, LineOf(e), "not valid JSON: " + e.Message);
+        }
+    }
+
+    /// <summary>One forward pass: well-formedness, depth and duplicate keys, with a line for each failure.</summary>
+    private static void Validate(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions
+        {
+            AllowTrailingCommas = false,
+            CommentHandling = JsonCommentHandling.Disallow,
+            MaxDepth = Limits.MaxJsonDepth + 1,
+        });
+        var keysPerObject = new Stack<HashSet<string>?>();
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject:
+                    case JsonTokenType.StartArray:
+                        if (reader.CurrentDepth >= Limits.MaxJsonDepth)
+                        {
+                            throw InvalidInputException.At(DiagnosticCode.JsonTooDeep, LineAt(utf8, reader.TokenStartIndex),
+                                $"JSON is nested deeper than {Limits.MaxJsonDepth} levels");
+                        }
+
+                        keysPerObject.Push(reader.TokenType == JsonTokenType.StartObject
+                            ? new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+                            : null);
+                        break;
+                    case JsonTokenType.EndObject:
+                    case JsonTokenType.EndArray:
+                        keysPerObject.Pop();
+                        break;
+                    case JsonTokenType.PropertyName:
+                        var name = reader.GetString()!;
+                        if (!keysPerObject.Peek()!.Add(name))
+                        {
+                            throw InvalidInputException.At(DiagnosticCode.DuplicateJsonKey, LineAt(utf8, reader.TokenStartIndex),
+                                $"the key \"{Printable(name)}\" appears twice in one object (keys are compared ignoring case and escapes)");
+                        }
+
+                        break;
+                    default:
+                        break;
+                }
+            }
+        }
+        catch (JsonException e)
+        {
+            throw InvalidInputException.At(DiagnosticCode.MalformedJson, LineOf(e), "not valid JSON: " + FirstSentence(e.Message));
+        }
+    }
+
+    private static string LineOf(JsonException e) =>
+        e.LineNumber is { } line ? $"line {line + 1}" : "JSON";
+
+    private static string LineAt(ReadOnlySpan<byte> utf8, long index)
+    {
+        var before = utf8[..(int)Math.Min(index, utf8.Length)];
+        return $"line {before.Count((byte)'\n') + 1}";
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return end > 0 ? message[..end] : message;
+    }
+
+    /// <summary>Untrusted text shortened and stripped of control characters, safe to put in a message.</summary>
+    public static string Printable(string value, int max = 120)
+    {
+        var builder = new StringBuilder(Math.Min(value.Length, max + 1));
+        foreach (var c in value)
+        {
+            if (builder.Length >= max)
+            {
+                builder.Append('…');
+                break;
+            }
+
+            builder.Append(char.IsControl(c) ? '?' : c);
+        }
+
+        return builder.ToString();
+    }
+
+    // ---- Field access with locations. `path` is the JSON path of `element`. ----
+
+    public static void RequireObject(JsonElement element, string path)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw InvalidInputException.At(DiagnosticCode.InvalidField, path, $"expected a JSON object, found {Describe(element)}");
+        }
+    }
+
+    public static JsonElement Required(JsonElement obj, string name, string path)
+    {
+        RequireObject(obj, path);
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            throw InvalidInputException.At(DiagnosticCode.MissingField, path, $"the required field \"{name}\" is missing");
+        }
+
+        return value;
+    }
+
+    public static JsonElement? Optional(JsonElement obj, string name)
+    {
+        return obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
+            ? value
+            : null;
+    }
+
+    public static string RequiredString(JsonElement obj, string name, string path)
+    {
+        var value = Required(obj, name, path);
+        return AsString(value, Child(path, name));
+    }
+
+    public static string? OptionalString(JsonElement obj, string name, string path) =>
+        Optional(obj, name) is { } value ? AsString(value, Child(path, name)) : null;
+
+    public static string AsString(JsonElement value, string path)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw InvalidInputException.At(DiagnosticCode.InvalidField, path, $"expected a string, found {Describe(value)}");
+        }
+
+        return value.GetString()!;
+    }
+
+    public static JsonElement RequiredArray(JsonElement obj, string name, string path, int maxItems, DiagnosticCode tooMany)
+    {
+        var value = Required(obj, name, path);
+        return AsArray(value, Child(path, name), maxItems, tooMany);
+    }
+
+    public static JsonElement AsArray(JsonElement value, string path, int maxItems, DiagnosticCode tooMany)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw InvalidInputException.At(DiagnosticCode.InvalidField, path, $"expected an array, found {Describe(value)}");
+        }
+
+        if (value.GetArrayLength() > maxItems)
+        {
+            throw InvalidInputException.At(tooMany, path, $"{value.GetArrayLength()} items where at most {maxItems} are accepted");
+        }
+
+        return value;
+    }
+
+    /// <summary>Decodes standard base64 (RFC 4648 §4, padding required); anything else is an error.</summary>
+    public static byte[] RequiredBase64(JsonElement obj, string name, string path, int maxDecodedBytes)
+    {
+        var text = RequiredString(obj, name, path);
+        return DecodeBase64(text, Child(path, name), maxDecodedBytes);
+    }
+
+    public static byte[] DecodeBase64(string text, string path, int maxDecodedBytes)
+    {
+        if ((long)text.Length / 4 * 3 > maxDecodedBytes)
+        {
+            throw InvalidInputException.At(DiagnosticCode.JsonTooLarge, path, $"the base64 value decodes to more than {maxDecodedBytes} bytes");
+        }
+
+        var buffer = new byte[text.Length / 4 * 3];
+        if (text.Length % 4 != 0 || !IsStrictBase64(text) || !Convert.TryFromBase64String(text, buffer, out var written))
+        {
+            throw InvalidInputException.At(DiagnosticCode.InvalidBase64, path, "not standard base64 (RFC 4648 section 4, with padding)");
+        }
+
+        return buffer.AsSpan(0, written).ToArray();
+    }
+
+    private static readonly SearchValues<char> Base64Alphabet =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
+
+    private static bool IsStrictBase64(string text)
+    {
+        // Convert.TryFromBase64String skips white space; a signed field must not.
+        if (text.AsSpan().IndexOfAnyExcept(Base64Alphabet) >= 0)
+        {
+            return false;
+        }
+
+        var firstPad = text.IndexOf('=', StringComparison.Ordinal);
+        return firstPad < 0 || (firstPad >= text.Length - 2 && text.AsSpan(firstPad).IndexOfAnyExcept('=') < 0);
+    }
+
+    public static string Child(string path, string name) => path + "." + name;
+
+    public static string Index(string path, int index) => path + "[" + index.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]";
+
+    public static string Describe(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => "nothing",
+    };
+}

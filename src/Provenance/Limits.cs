@@ -1,0 +1,38 @@
+namespace Provenance;
+
+/// <summary>
+/// Every bound on untrusted input, in one place. Parsers check these before doing work (and before
+/// any cryptography), so a hostile file costs at most what these numbers allow.
+/// </summary>
+public static class Limits
+{
+    /// <summary>Largest attestation file read (bundles of real builds are tens of KiB).</summary>
+    public const long MaxAttestationFileBytes = 32L * 1024 * 1024;
+
+    /// <summary>Largest key file read.</summary>
+    public const long MaxKeyFileBytes = 64 * 1024;
+
+    /// <summary>Deepest JSON nesting accepted anywhere.</summary>
+    public const int MaxJsonDepth = 64;
+
+    /// <summary>Signatures in one DSSE envelope.</summary>
+    public const int MaxSignatures = 16;
+
+    /// <summary>Subjects in one statement.</summary>
+    public const int MaxSubjects = 10_000;
+
+    /// <summary>Digest entries in one subject's digest set.</summary>
+    public const int MaxDigestsPerSubject = 16;
+
+    /// <summary>Attestations (lines of a JSON Lines file, items of an array) in one file.</summary>
+    public const int MaxAttestationsPerFile = 1_000;
+
+    /// <summary>Largest decoded DSSE payload.</summary>
+    public const int MaxPayloadBytes = 16 * 1024 * 1024;
+
+    /// <summary>Largest decoded signature.</summary>
+    public const int MaxSignatureBytes = 4 * 1024;
+
+    /// <summary>Keys given to one verification.</summary>
+    public const int MaxKeys = 64;
+}
