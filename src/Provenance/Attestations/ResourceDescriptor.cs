@@ -7,8 +7,8 @@ namespace Provenance.Attestations;
 /// <summary>
 /// An in-toto ResourceDescriptor (https://github.com/in-toto/attestation/blob/main/spec/v1/resource_descriptor.md):
 /// a subject of a statement, a SLSA material or resolved dependency, a VSA policy or input attestation. The
-/// spec requires at least one of <c>uri</c>, <c>digest</c> and <c>content</c>; the v0.1 subject and SLSA v0.2
-/// material shapes (<c>name</c>/<c>uri</c> + <c>digest</c>) are subsets of it.
+/// spec requires at least one of <c>uri</c>, <c>digest</c> and <c>content</c> (checked only for subjects, which need
+/// a digest); the v0.1 subject and SLSA v0.2 material shapes (<c>name</c>/<c>uri</c> + <c>digest</c>) are subsets of it.
 /// </summary>
 public sealed record ResourceDescriptor
 {
@@ -78,12 +78,10 @@ public sealed record ResourceDescriptor
                     path, "a subject needs a \"digest\" with at least one entry");
             }
         }
-        else if (uri is null && digest.IsEmpty && content.IsEmpty)
-        {
-            throw InvalidInputException.At(DiagnosticCode.MissingField, path,
-                "a resource descriptor needs at least one of \"uri\", \"digest\" and \"content\"");
-        }
 
+        // The spec asks every descriptor for at least one of uri, digest and content, but Google Cloud Build's v1
+        // provenance writes "byproducts": [{}]. Outside subjects an empty descriptor names nothing and matches
+        // nothing, so it is accepted rather than failing real provenance.
         return new ResourceDescriptor(name, uri, digest, content,
             StrictJson.OptionalString(element, "downloadLocation", path),
             StrictJson.OptionalString(element, "mediaType", path),
