@@ -35,4 +35,13 @@ public static class Limits
 
     /// <summary>Keys given to one verification.</summary>
     public const int MaxKeys = 64;
+
+    /// <summary>Largest DER certificate accepted.</summary>
+    public const int MaxCertificateBytes = 32 * 1024;
+
+    /// <summary>Transparency log entries in one bundle.</summary>
+    public const int MaxTransparencyLogEntries = 32;
+
+    /// <summary>Authorities or logs of one kind in a trusted root.</summary>
+    public const int MaxTrustedRootEntries = 64;
 }

@@ -1,0 +1,51 @@
+using Provenance.Verification;
+
+namespace Provenance.Cli.Reports;
+
+/// <summary>The report for people: per artifact, the verdict, who signed what, or exactly why not.</summary>
+internal static class TextReport
+{
+    public static async Task WriteAsync(IReadOnlyList<VerificationResult> results, TextWriter writer)
+    {
+        foreach (var result in results)
+        {
+            var digest = result.Digests.IsDefaultOrEmpty ? "" : $" ({result.Digests[0]})";
+            await writer.WriteLineAsync($"{(result.Verified ? "VERIFIED" : "NOT VERIFIED")}: {result.Artifact}{digest}").ConfigureAwait(false);
+            foreach (var attestation in result.Attestations)
+            {
+                await writer.WriteLineAsync($"  {attestation.Source}: {attestation.Statement.PredicateType}").ConfigureAwait(false);
+                foreach (var signer in attestation.Signers)
+                {
+                    await writer.WriteLineAsync($"    signed by {signer}").ConfigureAwait(false);
+                }
+            }
+
+            // When verified, failures of other attestations did not decide anything; show them only as notes.
+            var failures = result.Failures.ToList();
+            if (failures.Count > 0)
+            {
+                await writer.WriteLineAsync(result.Verified ? "  Not counted:" : "  Failed checks:").ConfigureAwait(false);
+                foreach (var failure in failures)
+                {
+                    await WriteFailureAsync(failure, writer).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private static async Task WriteFailureAsync(Check failure, TextWriter writer)
+    {
+        var where = string.Join(": ", new[] { failure.Source, failure.Location }.Where(s => !string.IsNullOrEmpty(s)));
+        var code = failure.Code is { } c ? c.Format() + " " : "";
+        await writer.WriteLineAsync($"    {code}{failure.Name}: {(where.Length > 0 ? where + ": " : "")}{failure.Message}").ConfigureAwait(false);
+        if (failure.Expected is not null)
+        {
+            await writer.WriteLineAsync($"      expected: {failure.Expected}").ConfigureAwait(false);
+        }
+
+        if (failure.Actual is not null)
+        {
+            await writer.WriteLineAsync($"      found:    {failure.Actual}").ConfigureAwait(false);
+        }
+    }
+}

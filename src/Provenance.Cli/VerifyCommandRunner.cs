@@ -1,0 +1,112 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using Provenance.Cli.Reports;
+using Provenance.Cryptography;
+using Provenance.Verification;
+
+namespace Provenance.Cli;
+
+/// <summary>Runs <c>provenance verify</c>: turns the request into library calls and the results into an exit code.</summary>
+internal sealed partial class VerifyCommandRunner(CliOutput output, ILogger<VerifyCommandRunner> logger)
+{
+    public async Task<int> RunAsync(VerifyRequest request, CancellationToken cancellationToken)
+    {
+        var usage = new List<Problem>();
+        var artifacts = new List<ArtifactInput>();
+        foreach (var artifact in request.Artifacts)
+        {
+            if (LooksLikeDigest(artifact))
+            {
+                if (ArtifactDigest.TryParse(artifact, out var digest, out var problem))
+                {
+                    artifacts.Add(ArtifactInput.FromDigest(digest!));
+                }
+                else
+                {
+                    usage.Add(problem!);
+                }
+            }
+            else
+            {
+                artifacts.Add(ArtifactInput.FromFile(artifact));
+            }
+        }
+
+        if (request.SignatureThreshold < 1)
+        {
+            usage.Add(new Problem(DiagnosticCode.InvalidOptions, "--signature-threshold must be at least 1"));
+        }
+        else if (request.SignatureThreshold > request.Keys.Count)
+        {
+            usage.Add(new Problem(DiagnosticCode.InvalidOptions,
+                $"--signature-threshold is {request.SignatureThreshold} but only {request.Keys.Count} --key was given"));
+        }
+
+        if (request.Keys.Count > Limits.MaxKeys)
+        {
+            usage.Add(new Problem(DiagnosticCode.InvalidOptions, $"at most {Limits.MaxKeys} keys can be given"));
+        }
+
+        var keys = ImmutableArray.CreateBuilder<VerificationKey>();
+        foreach (var keyPath in request.Keys.Take(Limits.MaxKeys))
+        {
+            var (key, problem) = await KeyFiles.LoadAsync(keyPath, request.KeyAlgorithm, cancellationToken).ConfigureAwait(false);
+            if (key is null)
+            {
+                usage.Add(problem!);
+            }
+            else
+            {
+                LogKeyLoaded(keyPath, key.KeyId, key.Algorithm);
+                keys.Add(key);
+            }
+        }
+
+        if (usage.Count > 0)
+        {
+            foreach (var problem in usage)
+            {
+                await output.Error.WriteLineAsync("error: " + problem).ConfigureAwait(false);
+            }
+
+            return ExitCodes.UsageError;
+        }
+
+        var verifier = new ProvenanceVerifier(new VerifierOptions
+        {
+            Keys = keys.ToImmutable(),
+            SignatureThreshold = request.SignatureThreshold,
+        });
+        var attestations = request.Attestations.Select(AttestationInput.FromFile).ToList();
+        var results = await verifier.VerifyAsync(artifacts, attestations, cancellationToken).ConfigureAwait(false);
+
+        if (request.OutputPath is { } path)
+        {
+            await using var file = new StreamWriter(path);
+            await WriteReportAsync(request.Format, results, file).ConfigureAwait(false);
+        }
+        else
+        {
+            await WriteReportAsync(request.Format, results, output.Output).ConfigureAwait(false);
+        }
+
+        if (results.Any(r => r.HasInputError))
+        {
+            return ExitCodes.UsageError;
+        }
+
+        return results.All(r => r.Verified) ? ExitCodes.Verified : ExitCodes.NotVerified;
+    }
+
+    private static Task WriteReportAsync(string format, ImmutableArray<VerificationResult> results, TextWriter writer) =>
+        format == "json" ? JsonReport.WriteAsync(results, writer) : TextReport.WriteAsync(results, writer);
+
+    /// <summary>An argument with a digest algorithm prefix is a digest; anything else is a path.</summary>
+    private static bool LooksLikeDigest(string argument) =>
+        argument.StartsWith("sha256:", StringComparison.OrdinalIgnoreCase)
+        || argument.StartsWith("sha384:", StringComparison.OrdinalIgnoreCase)
+        || argument.StartsWith("sha512:", StringComparison.OrdinalIgnoreCase);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Trusting key {Path}: {KeyId} ({Algorithm})")]
+    private partial void LogKeyLoaded(string path, string keyId, string algorithm);
+}

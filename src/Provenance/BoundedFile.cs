@@ -1,0 +1,71 @@
+namespace Provenance;
+
+/// <summary>Reads user-named files with a size bound, turning every expected failure into a <see cref="Problem"/>.</summary>
+internal static class BoundedFile
+{
+    /// <summary>Checks that <paramref name="path"/> is a readable, non-empty file, without reading it.</summary>
+    public static Problem? Probe(string path, string what)
+    {
+        if (Directory.Exists(path))
+        {
+            return new Problem(DiagnosticCode.InputUnreadable, $"the {what} is a directory, not a file", path);
+        }
+
+        if (!File.Exists(path))
+        {
+            return new Problem(DiagnosticCode.InputNotFound, $"the {what} file does not exist; check the path", path);
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads the whole file when it is no larger than <paramref name="maxBytes"/>; the size is checked before reading.</summary>
+    public static async Task<(byte[] Content, Problem? Problem)> ReadAsync(string path, long maxBytes, string what, CancellationToken cancellationToken)
+    {
+        if (Probe(path, what) is { } missing)
+        {
+            return ([], missing);
+        }
+
+        try
+        {
+            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous);
+            // Length can be 0 for pipes and special files; read with a bound either way.
+            if (stream.CanSeek && stream.Length > maxBytes)
+            {
+                return ([], TooLarge(path, what, maxBytes));
+            }
+
+            var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > maxBytes)
+                {
+                    return ([], TooLarge(path, what, maxBytes));
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            if (buffer.Length == 0)
+            {
+                return ([], new Problem(DiagnosticCode.InputEmpty, $"the {what} file is empty", path));
+            }
+
+            return (buffer.ToArray(), null);
+        }
+        catch (IOException e)
+        {
+            return ([], new Problem(DiagnosticCode.InputUnreadable, $"the {what} file cannot be read: {e.Message}", path));
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return ([], new Problem(DiagnosticCode.InputUnreadable, $"the {what} file cannot be read: {e.Message}", path));
+        }
+    }
+
+    private static Problem TooLarge(string path, string what, long maxBytes) =>
+        new(DiagnosticCode.InputTooLarge, $"the {what} file is larger than the {maxBytes / (1024 * 1024)} MiB accepted", path);
+}

@@ -1,0 +1,25 @@
+using Provenance.Cryptography;
+
+namespace Provenance.Verification;
+
+/// <summary>Reads trusted public keys from files, with the size bound and located problems of every other input.</summary>
+public static class KeyFiles
+{
+    /// <summary>
+    /// Reads a PEM or DER SubjectPublicKeyInfo from <paramref name="path"/>. A missing, unreadable or unparsable
+    /// file is a <see cref="Problem"/> located at the path, never an exception.
+    /// </summary>
+    public static async Task<(VerificationKey? Key, Problem? Problem)> LoadAsync(string path, string? keyAlgorithm, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var (content, problem) = await BoundedFile.ReadAsync(path, Limits.MaxKeyFileBytes, "key", cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+
+        return VerificationKey.TryParse(content, keyAlgorithm, out var key, out var parseProblem)
+            ? (key, null)
+            : (null, parseProblem! with { Location = parseProblem!.Location is { } l ? $"{path}: {l}" : path });
+    }
+}

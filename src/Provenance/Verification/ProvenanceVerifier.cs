@@ -1,0 +1,284 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Provenance.Attestations;
+using Provenance.Cryptography;
+using Provenance.Envelopes;
+using Provenance.Sigstore;
+
+namespace Provenance.Verification;
+
+/// <summary>
+/// Verifies artifacts against attestations: reads each attestation, checks its signature against the trusted
+/// keys, reads the signed statement, and matches the artifact's digests against the statement's subjects.
+/// Untrusted input never throws: every failure is a <see cref="Check"/> with a code in the result.
+/// </summary>
+public sealed class ProvenanceVerifier
+{
+    private readonly VerifierOptions _options;
+
+    /// <summary>Builds a verifier; throws when the options could never verify anything.</summary>
+    public ProvenanceVerifier(VerifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+    }
+
+    /// <summary>Verifies one artifact against the given attestations.</summary>
+    public async Task<VerificationResult> VerifyAsync(
+        ArtifactInput artifact, IReadOnlyList<AttestationInput> attestations, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        var results = await VerifyAsync([artifact], attestations, cancellationToken).ConfigureAwait(false);
+        return results[0];
+    }
+
+    /// <summary>
+    /// Verifies each artifact against the given attestations. Each attestation is read and its signature
+    /// checked once, however many artifacts there are.
+    /// </summary>
+    public async Task<ImmutableArray<VerificationResult>> VerifyAsync(
+        IReadOnlyList<ArtifactInput> artifacts, IReadOnlyList<AttestationInput> attestations, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(artifacts);
+        ArgumentNullException.ThrowIfNull(attestations);
+        if (artifacts.Count == 0)
+        {
+            throw new ArgumentException("Give at least one artifact: verifying nothing would prove nothing.", nameof(artifacts));
+        }
+
+        var fileChecks = ImmutableArray.CreateBuilder<Check>();
+        var outcomes = new List<AttestationOutcome>();
+        if (attestations.Count == 0)
+        {
+            fileChecks.Add(Check.Fail(CheckNames.Load, new Problem(DiagnosticCode.NoAttestations,
+                "no attestation was given: pass one with --attestation"), null));
+        }
+
+        foreach (var input in attestations)
+        {
+            var (loaded, failure) = await LoadAsync(input, cancellationToken).ConfigureAwait(false);
+            if (failure is not null)
+            {
+                fileChecks.Add(failure);
+                continue;
+            }
+
+            fileChecks.Add(Check.Pass(CheckNames.Load,
+                string.Create(CultureInfo.InvariantCulture, $"read {loaded.Length} attestation(s)"), input.Name));
+            outcomes.AddRange(loaded.Select(Evaluate));
+        }
+
+        var results = ImmutableArray.CreateBuilder<VerificationResult>(artifacts.Count);
+        foreach (var artifact in artifacts)
+        {
+            results.Add(await VerifyArtifactAsync(artifact, fileChecks, outcomes, cancellationToken).ConfigureAwait(false));
+        }
+
+        return results.MoveToImmutable();
+    }
+
+    private static async Task<(ImmutableArray<LoadedAttestation> Loaded, Check? Failure)> LoadAsync(
+        AttestationInput input, CancellationToken cancellationToken)
+    {
+        ReadOnlyMemory<byte> content;
+        if (input.Content is { } inMemory)
+        {
+            content = inMemory;
+        }
+        else
+        {
+            var (bytes, problem) = await BoundedFile.ReadAsync(input.Path!, Limits.MaxAttestationFileBytes, "attestation", cancellationToken)
+                .ConfigureAwait(false);
+            if (problem is not null)
+            {
+                return ([], Check.Fail(CheckNames.Load, problem, input.Name));
+            }
+
+            content = bytes;
+        }
+
+        try
+        {
+            return (AttestationLoader.Load(content, input.Name), null);
+        }
+        catch (InvalidInputException e)
+        {
+            return ([], Check.Fail(CheckNames.Load, e.Problem with { Location = StripSource(e.Problem.Location, input.Name) }, input.Name));
+        }
+    }
+
+    private static string? StripSource(string? location, string source) =>
+        location is not null && location.StartsWith(source, StringComparison.Ordinal)
+            ? location[source.Length..].TrimStart(':', ' ') is { Length: > 0 } rest ? rest : null
+            : location;
+
+    /// <summary>Everything about one attestation that does not depend on the artifact.</summary>
+    private sealed record AttestationOutcome(LoadedAttestation Attestation, ImmutableArray<Check> Checks, Statement? Statement, ImmutableArray<Signer> Signers)
+    {
+        public bool Trusted => Statement is not null && Checks.All(c => c.Passed);
+    }
+
+    private AttestationOutcome Evaluate(LoadedAttestation attestation)
+    {
+        var checks = ImmutableArray.CreateBuilder<Check>();
+        var source = attestation.Source;
+        AttestationOutcome Stop() => new(attestation, checks.ToImmutable(), null, []);
+
+        if (attestation.Bundle is { } bundle && UnsupportedBundleContent(bundle) is { } unsupported)
+        {
+            checks.Add(Check.Fail(CheckNames.Signature, unsupported, source));
+            return Stop();
+        }
+
+        var envelope = attestation.Envelope!;
+        if (!string.Equals(envelope.PayloadType, DsseEnvelope.InTotoPayloadType, StringComparison.Ordinal))
+        {
+            checks.Add(Check.Fail(CheckNames.PayloadType, new Problem(DiagnosticCode.UnsupportedPayloadType,
+                "the envelope's payloadType is not that of an in-toto statement", "payloadType"), source,
+                DsseEnvelope.InTotoPayloadType, Json.StrictJson.Printable(envelope.PayloadType)));
+            return Stop();
+        }
+
+        checks.Add(Check.Pass(CheckNames.PayloadType, "payloadType is " + DsseEnvelope.InTotoPayloadType, source));
+
+        var signers = VerifySignatures(envelope);
+        if (signers.Length < _options.SignatureThreshold)
+        {
+            var problem = signers.IsEmpty
+                ? new Problem(DiagnosticCode.SignatureInvalid,
+                    $"none of the envelope's {envelope.Signatures.Length} signature(s) verifies with the {_options.Keys.Length} trusted key(s)", "signatures")
+                : new Problem(DiagnosticCode.SignatureThresholdNotMet,
+                    $"{signers.Length} trusted key(s) signed, {_options.SignatureThreshold} required", "signatures");
+            checks.Add(Check.Fail(CheckNames.Signature, problem, source,
+                expected: string.Create(CultureInfo.InvariantCulture, $"{_options.SignatureThreshold} valid signature(s) from: {string.Join(", ", _options.Keys.Select(k => k.KeyId))}"),
+                actual: string.Create(CultureInfo.InvariantCulture, $"{signers.Length} valid")));
+            return Stop();
+        }
+
+        checks.Add(Check.Pass(CheckNames.Signature, "signed by " + string.Join(", ", signers), source));
+
+        // The payload is interpreted only after its signature verified: nothing unauthenticated is read for meaning.
+        Statement statement;
+        try
+        {
+            statement = Statement.Parse(envelope.Payload);
+        }
+        catch (InvalidInputException e)
+        {
+            checks.Add(Check.Fail(CheckNames.Statement, e.Problem with { Location = "payload" + (e.Problem.Location is { } l ? ": " + l : "") }, source));
+            return Stop();
+        }
+
+        checks.Add(Check.Pass(CheckNames.Statement,
+            string.Create(CultureInfo.InvariantCulture, $"{statement.PredicateType} statement with {statement.Subjects.Length} subject(s)"), source));
+        return new AttestationOutcome(attestation, checks.ToImmutable(), statement, signers);
+    }
+
+    private static Problem? UnsupportedBundleContent(SigstoreBundle bundle)
+    {
+        if (bundle.MaterialKind != VerificationMaterialKind.PublicKey)
+        {
+            return new Problem(DiagnosticCode.UnsupportedVerificationMaterial,
+                "the bundle is signed keyless (with a Fulcio certificate); this version verifies key-signed bundles only",
+                "verificationMaterial");
+        }
+
+        if (bundle.Envelope is null)
+        {
+            return new Problem(DiagnosticCode.UnsupportedVerificationMaterial,
+                "the bundle holds a message signature over a blob, not an attestation; this version verifies DSSE attestations only",
+                "messageSignature");
+        }
+
+        return null;
+    }
+
+    /// <summary>The distinct trusted keys with a valid signature over the envelope's PAE.</summary>
+    private ImmutableArray<Signer> VerifySignatures(DsseEnvelope envelope)
+    {
+        var pae = envelope.PreAuthenticationEncoding();
+        var signers = ImmutableArray.CreateBuilder<Signer>();
+        foreach (var key in _options.Keys)
+        {
+            // A signature that does not verify never counts, and one key counts once however often it signed.
+            if (envelope.Signatures.Any(signature => key.Verify(pae, signature.Signature.Span)))
+            {
+                signers.Add(Signer.FromKey(key));
+            }
+        }
+
+        return signers.ToImmutable();
+    }
+
+    private static async Task<VerificationResult> VerifyArtifactAsync(
+        ArtifactInput artifact, ImmutableArray<Check>.Builder fileChecks, List<AttestationOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        var checks = ImmutableArray.CreateBuilder<Check>();
+        checks.AddRange(fileChecks);
+        var (digests, failure) = await DigestAsync(artifact, cancellationToken).ConfigureAwait(false);
+        if (failure is not null)
+        {
+            checks.Add(failure);
+            foreach (var outcome in outcomes)
+            {
+                checks.AddRange(outcome.Checks);
+            }
+
+            return new VerificationResult(artifact.DisplayName, [], false, [], checks.ToImmutable());
+        }
+
+        var verified = ImmutableArray.CreateBuilder<VerifiedAttestation>();
+        foreach (var outcome in outcomes)
+        {
+            checks.AddRange(outcome.Checks);
+            if (!outcome.Trusted)
+            {
+                continue;
+            }
+
+            var subjectCheck = SubjectMatcher.Match(outcome.Statement!, digests, outcome.Attestation.Source);
+            checks.Add(subjectCheck);
+            if (subjectCheck.Passed)
+            {
+                verified.Add(new VerifiedAttestation(outcome.Attestation.Source, outcome.Attestation.Format, outcome.Statement!, outcome.Signers));
+            }
+        }
+
+        var inputsReadable = fileChecks.All(c => c.Passed);
+        return new VerificationResult(artifact.DisplayName, digests, inputsReadable && verified.Count > 0, verified.ToImmutable(), checks.ToImmutable());
+    }
+
+    private static async Task<(ImmutableArray<ArtifactDigest> Digests, Check? Failure)> DigestAsync(
+        ArtifactInput artifact, CancellationToken cancellationToken)
+    {
+        switch (artifact)
+        {
+            case ArtifactInput.DigestArtifact digest:
+                return ([digest.Digest], null);
+            case ArtifactInput.FileArtifact file:
+                if (BoundedFile.Probe(file.Path, "artifact") is { } problem)
+                {
+                    return ([], Check.Fail(CheckNames.Artifact, problem, null));
+                }
+
+                try
+                {
+                    return (await ArtifactHasher.HashFileAsync(file.Path, cancellationToken).ConfigureAwait(false), null);
+                }
+                catch (IOException e)
+                {
+                    return ([], Check.Fail(CheckNames.Artifact,
+                        new Problem(DiagnosticCode.InputUnreadable, "the artifact cannot be read: " + e.Message, file.Path), null));
+                }
+                catch (UnauthorizedAccessException e)
+                {
+                    return ([], Check.Fail(CheckNames.Artifact,
+                        new Problem(DiagnosticCode.InputUnreadable, "the artifact cannot be read: " + e.Message, file.Path), null));
+                }
+
+            default:
+                throw new ArgumentException("Unknown artifact input.", nameof(artifact));
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Collections.Immutable;
+using Provenance.Attestations;
+using Provenance.Cryptography;
+
+namespace Provenance.Verification;
+
+/// <summary>
+/// One check the verifier made: what it checked, whether it passed and, when it did not, the stable code and
+/// what was expected against what was found.
+/// </summary>
+/// <param name="Name">A stable name for the kind of check (see <see cref="CheckNames"/>).</param>
+/// <param name="Passed">Whether the check passed.</param>
+/// <param name="Message">What was found, in one sentence.</param>
+/// <param name="Source">The attestation (file, line or item) the check is about, when it is about one.</param>
+/// <param name="Code">The diagnostic code of a failure; null when passed.</param>
+/// <param name="Expected">What the check required, when that is a value.</param>
+/// <param name="Actual">What was found instead, when that is a value.</param>
+/// <param name="Location">Where inside the source the failure is (JSON path, line).</param>
+public sealed record Check(
+    string Name,
+    bool Passed,
+    string Message,
+    string? Source = null,
+    DiagnosticCode? Code = null,
+    string? Expected = null,
+    string? Actual = null,
+    string? Location = null)
+{
+    internal static Check Pass(string name, string message, string? source) => new(name, true, message, source);
+
+    internal static Check Fail(string name, Problem problem, string? source, string? expected = null, string? actual = null) =>
+        new(name, false, problem.Message, source, problem.Code, expected, actual, problem.Location);
+}
+
+/// <summary>The stable names of checks, as they appear in results and JSON output.</summary>
+public static class CheckNames
+{
+    /// <summary>Reading the attestation file and finding attestations in it.</summary>
+    public const string Load = "load";
+    /// <summary>The DSSE payload type is that of in-toto statements.</summary>
+    public const string PayloadType = "payload-type";
+    /// <summary>A trusted signer signed the attestation.</summary>
+    public const string Signature = "signature";
+    /// <summary>The signed payload is a well-formed in-toto statement.</summary>
+    public const string Statement = "statement";
+    /// <summary>The artifact's digest is a subject of the statement.</summary>
+    public const string Subject = "subject";
+    /// <summary>Reading and hashing the artifact.</summary>
+    public const string Artifact = "artifact";
+}
+
+/// <summary>Who signed an attestation, as established by verification (never as claimed by the attestation).</summary>
+/// <param name="Kind">How the signer was trusted: <c>key</c> for a public key the caller gave.</param>
+/// <param name="KeyId">The key's identifier (<c>SHA256:</c> and the base64 SHA-256 of its SubjectPublicKeyInfo).</param>
+/// <param name="Algorithm">The signature algorithm.</param>
+public sealed record Signer(string Kind, string KeyId, string Algorithm)
+{
+    internal static Signer FromKey(VerificationKey key) => new("key", key.KeyId, key.Algorithm);
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Kind} {KeyId} ({Algorithm})";
+}
+
+/// <summary>An attestation whose signature verified and whose statement names the artifact.</summary>
+/// <param name="Source">Where the attestation came from.</param>
+/// <param name="Format">The container it came in.</param>
+/// <param name="Statement">The verified statement.</param>
+/// <param name="Signers">Every trusted signer whose signature verified (at least the threshold).</param>
+public sealed record VerifiedAttestation(string Source, AttestationFormat Format, Statement Statement, ImmutableArray<Signer> Signers);
+
+/// <summary>The verdict for one artifact, with every check that led to it.</summary>
+/// <param name="Artifact">The artifact as the caller named it (a path, or <c>sha256:HEX</c>).</param>
+/// <param name="Digests">The artifact's digests that were compared with subjects.</param>
+/// <param name="Verified">True only when at least one attestation verified and names the artifact, and every input could be read.</param>
+/// <param name="Attestations">The attestations that verified and name the artifact.</param>
+/// <param name="Checks">Every check, passed and failed, in the order they were made.</param>
+public sealed record VerificationResult(
+    string Artifact,
+    ImmutableArray<ArtifactDigest> Digests,
+    bool Verified,
+    ImmutableArray<VerifiedAttestation> Attestations,
+    ImmutableArray<Check> Checks)
+{
+    /// <summary>The checks that failed.</summary>
+    public IEnumerable<Check> Failures => Checks.Where(c => !c.Passed);
+
+    /// <summary>True when a failure is about the input or invocation rather than verification (exit code 2).</summary>
+    public bool HasInputError => Failures.Any(c => c.Code is { } code && code.IsInputError());
+}

@@ -1,2 +1,0 @@
-namespace Provenance.Cli.Tests;
-public sealed class SmokeTests { [Fact] public void Runs() => Assert.Equal(2, 1 + 1); }
