@@ -35,4 +35,10 @@ public static class Limits
 
     /// <summary>Keys given to one verification.</summary>
     public const int MaxKeys = 64;
+
+    /// <summary>
+    /// Longest RSA modulus accepted for a trusted key; verification cost grows with it, and no signer in the
+    /// Sigstore algorithm registry uses more than 4096 bits.
+    /// </summary>
+    public const int MaxRsaKeyBits = 8192;
 }
