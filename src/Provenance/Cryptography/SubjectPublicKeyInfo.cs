@@ -32,7 +32,8 @@ internal sealed record SubjectPublicKeyInfo(byte[] Der, string AlgorithmOid, Rea
             throw Invalid(DiagnosticCode.InvalidKey, "the key is empty; give a PEM or DER public key");
         }
 
-        return trimmed.StartsWith("-----BEGIN "u8) ? FromPem(trimmed) : FromDer(trimmed.ToArray());
+        // Only text is trimmed: DER may well end in a byte that happens to be an ASCII space or newline.
+        return trimmed.StartsWith("-----BEGIN "u8) ? FromPem(trimmed) : FromDer(pemOrDer.ToArray());
     }
 
     private static SubjectPublicKeyInfo FromPem(ReadOnlySpan<byte> ascii)
@@ -110,7 +111,8 @@ internal sealed record SubjectPublicKeyInfo(byte[] Der, string AlgorithmOid, Rea
             outer.ThrowIfNotEmpty();
             var algorithm = spki.ReadSequence();
             var oid = algorithm.ReadObjectIdentifier();
-            ReadOnlyMemory<byte>? parameters = algorithm.HasData ? algorithm.ReadEncodedValue() : null;
+            // The cast matters: a bare null would become an empty ReadOnlyMemory through its conversion from byte[].
+            ReadOnlyMemory<byte>? parameters = algorithm.HasData ? algorithm.ReadEncodedValue() : (ReadOnlyMemory<byte>?)null;
             algorithm.ThrowIfNotEmpty();
             var key = spki.ReadBitString(out var unusedBits);
             spki.ThrowIfNotEmpty();
