@@ -38,9 +38,8 @@ public sealed class VerificationKeyContractTests
     [MemberData(nameof(Algorithms))]
     public void Flipping_any_bit_of_the_data_fails(string algorithm)
     {
-        using var signer = TestSigner.Create(algorithm);
-        var key = VerificationKey.Parse(signer.PublicKeyDer, algorithm);
-        var signature = signer.Sign(Data);
+        using var signed = Signed.With(algorithm);
+        var (key, signature) = (signed.Key, signed.Signature);
 
         foreach (var index in new[] { 0, Data.Length / 2, Data.Length - 1 })
         {
@@ -54,9 +53,8 @@ public sealed class VerificationKeyContractTests
     [MemberData(nameof(Algorithms))]
     public void Flipping_any_bit_of_the_signature_fails(string algorithm)
     {
-        using var signer = TestSigner.Create(algorithm);
-        var key = VerificationKey.Parse(signer.PublicKeyDer, algorithm);
-        var signature = signer.Sign(Data);
+        using var signed = Signed.With(algorithm);
+        var (key, signature) = (signed.Key, signed.Signature);
 
         for (var index = 0; index < signature.Length; index += Math.Max(1, signature.Length / 16))
         {
@@ -73,9 +71,8 @@ public sealed class VerificationKeyContractTests
     [MemberData(nameof(Algorithms))]
     public void Malformed_signatures_are_false_not_exceptions(string algorithm)
     {
-        using var signer = TestSigner.Create(algorithm);
-        var key = VerificationKey.Parse(signer.PublicKeyDer, algorithm);
-        var signature = signer.Sign(Data);
+        using var signed = Signed.With(algorithm);
+        var (key, signature) = (signed.Key, signed.Signature);
         var garbage = new byte[signature.Length];
         new Random(8032).NextBytes(garbage);
 
@@ -104,9 +101,8 @@ public sealed class VerificationKeyContractTests
     [MemberData(nameof(Algorithms))]
     public void Concurrent_verifications_with_one_key_agree(string algorithm)
     {
-        using var signer = TestSigner.Create(algorithm);
-        var key = VerificationKey.Parse(signer.PublicKeyDer, algorithm);
-        var signature = signer.Sign(Data);
+        using var signed = Signed.With(algorithm);
+        var (key, signature) = (signed.Key, signed.Signature);
         var tampered = (byte[])signature.Clone();
         tampered[^1] ^= 0x01;
 
@@ -136,5 +132,17 @@ public sealed class VerificationKeyContractTests
         Assert.Equal(algorithm, key.Algorithm);
         Assert.True(key.Verify(Data, signer.Sign(Data)));
         Assert.True(key.Verify(Data, signer.SignP1363(Data)));
+    }
+
+    /// <summary>A fresh key for the algorithm, its verifier and its signature of <see cref="Data"/>.</summary>
+    private sealed record Signed(TestSigner Signer, VerificationKey Key, byte[] Signature) : IDisposable
+    {
+        public static Signed With(string algorithm)
+        {
+            var signer = TestSigner.Create(algorithm);
+            return new(signer, VerificationKey.Parse(signer.PublicKeyDer, algorithm), signer.Sign(Data));
+        }
+
+        public void Dispose() => Signer.Dispose();
     }
 }
