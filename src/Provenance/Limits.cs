@@ -44,4 +44,10 @@ public static class Limits
 
     /// <summary>Authorities or logs of one kind in a trusted root.</summary>
     public const int MaxTrustedRootEntries = 64;
+
+    /// <summary>
+    /// Longest RSA modulus accepted for a trusted key; verification cost grows with it, and no signer in the
+    /// Sigstore algorithm registry uses more than 4096 bits.
+    /// </summary>
+    public const int MaxRsaKeyBits = 8192;
 }

@@ -6,6 +6,9 @@ using Provenance.Envelopes;
 
 namespace Provenance.Testing;
 
+/// <summary>Signs bytes: a test key's Sign method, or a deliberately wrong signer.</summary>
+public delegate byte[] SignFunction(ReadOnlySpan<byte> data);
+
 /// <summary>
 /// Mints real attestations for tests: statements naming real bytes, DSSE envelopes signed over PAE by real keys,
 /// and Sigstore bundles around them. Tests then change exactly one thing and expect exactly one failure.
@@ -40,7 +43,7 @@ public static class AttestationFactory
     }
 
     /// <summary>A DSSE envelope over <paramref name="payload"/>, one signature per signer, each over PAE.</summary>
-    public static string Envelope(ReadOnlySpan<byte> payload, IEnumerable<Func<byte[], byte[]>> signers, string payloadType = DsseEnvelope.InTotoPayloadType)
+    public static string Envelope(ReadOnlySpan<byte> payload, IEnumerable<SignFunction> signers, string payloadType = DsseEnvelope.InTotoPayloadType)
     {
         var pae = DsseEnvelope.PreAuthenticationEncoding(payloadType, payload);
         var signatures = new JsonArray();
@@ -58,7 +61,7 @@ public static class AttestationFactory
     }
 
     /// <summary>A DSSE envelope with one signature.</summary>
-    public static string Envelope(ReadOnlySpan<byte> payload, Func<byte[], byte[]> signer, string payloadType = DsseEnvelope.InTotoPayloadType) =>
+    public static string Envelope(ReadOnlySpan<byte> payload, SignFunction signer, string payloadType = DsseEnvelope.InTotoPayloadType) =>
         Envelope(payload, [signer], payloadType);
 
     /// <summary>A Sigstore bundle (v0.3 media type) around an envelope, with public-key verification material and no log entries.</summary>

@@ -142,7 +142,7 @@ public sealed class TrustedRoot
             var baseUrl = ProtoJson.Optional(log, "baseUrl", "base_url", logPath) is { } url ? StrictJson.AsString(url, logPath + ".baseUrl") : "";
             var keyPath = StrictJson.Child(logPath, "publicKey");
             var publicKey = ProtoJson.Required(log, "publicKey", "public_key", logPath);
-            var raw = ProtoJson.RequiredBytes(publicKey, "rawBytes", "raw_bytes", keyPath, Limits.MaxKeyFileBytes);
+            var raw = ProtoJson.RequiredBytes(publicKey, "rawBytes", "raw_bytes", keyPath, Limits.MaxCertificateBytes);
             var details = ProtoJson.Optional(publicKey, "keyDetails", "key_details", keyPath) is { } d
                 ? StrictJson.AsString(d, keyPath + ".keyDetails")
                 : "";

@@ -19,9 +19,14 @@ internal static class SubjectMatcher
             foreach (var (algorithm, hex) in subject.Digest.StrongDigests)
             {
                 anyStrong = true;
+                if (!DigestAlgorithms.TryFromName(algorithm, out var digestAlgorithm))
+                {
+                    continue;
+                }
+
                 foreach (var digest in artifactDigests)
                 {
-                    if (digest.AlgorithmName == algorithm && ArtifactDigest.FixedTimeHexEquals(digest.Hex, hex))
+                    if (digest.Matches(digestAlgorithm, hex))
                     {
                         var name = subject.Name is { Length: > 0 } n ? $" \"{Json.StrictJson.Printable(n)}\"" : "";
                         return Check.Pass(CheckNames.Subject, $"the artifact is subject{name} ({algorithm})", source);

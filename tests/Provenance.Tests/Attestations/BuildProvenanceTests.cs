@@ -26,7 +26,7 @@ public sealed class BuildProvenanceTests
 
     private static Problem Failure(JsonNode statement)
     {
-        Assert.False(BuildProvenance.TryFrom(TestData.Parse(statement), out var provenance, out var problem));
+        Assert.False(BuildProvenance.TryFrom(RealWorldStatements.Parse(statement), out var provenance, out var problem));
         Assert.Null(provenance);
         return Assert.IsType<Problem>(problem);
     }
@@ -34,7 +34,7 @@ public sealed class BuildProvenanceTests
     [Fact]
     public void Slsa_github_generator_v02_generic_builder()
     {
-        var provenance = Provenance(TestData.SignedStatement(GenericV02));
+        var provenance = Provenance(RealWorldStatements.SignedStatement(GenericV02));
 
         // manifest.json predicate_summary: builder_id, buildType, configSource {uri, digest.sha1, entryPoint}.
         Assert.Equal("https://slsa.dev/provenance/v0.2", provenance.PredicateType);
@@ -60,7 +60,7 @@ public sealed class BuildProvenanceTests
     [Fact]
     public void Slsa_github_generator_v02_go_builder_on_a_tag()
     {
-        var provenance = Provenance(TestData.SignedStatement(GoV02Tag));
+        var provenance = Provenance(RealWorldStatements.SignedStatement(GoV02Tag));
 
         // configSource.uri "git+https://github.com/slsa-framework/example-package@refs/tags/v14" in the payload.
         Assert.Equal("git+https://github.com/slsa-framework/example-package", provenance.SourceRepositoryUri);
@@ -75,7 +75,7 @@ public sealed class BuildProvenanceTests
     [Fact]
     public void GitHub_artifact_attestation_v1()
     {
-        var provenance = Provenance(TestData.SignedStatement(GitHubV1));
+        var provenance = Provenance(RealWorldStatements.SignedStatement(GitHubV1));
 
         // externalParameters.workflow {ref, repository, path} and resolvedDependencies[0].digest.gitCommit.
         Assert.Equal("https://slsa.dev/provenance/v1", provenance.PredicateType);
@@ -96,7 +96,7 @@ public sealed class BuildProvenanceTests
     [Fact]
     public void Bazel_central_registry_v1_with_the_actions_github_io_build_type()
     {
-        var provenance = Provenance(TestData.SignedStatement("slsa-verifier/cli/slsa-verifier/testdata/bcr/MODULE.bazel.intoto.jsonl"));
+        var provenance = Provenance(RealWorldStatements.SignedStatement("slsa-verifier/cli/slsa-verifier/testdata/bcr/MODULE.bazel.intoto.jsonl"));
 
         // buildType https://actions.github.io/buildtypes/workflow/v1; workflow ref refs/heads/publish-to-bcr.
         Assert.Equal("https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml@refs/tags/v0.0.1", provenance.BuilderId);
@@ -110,11 +110,11 @@ public sealed class BuildProvenanceTests
     public void Npm_provenance_v02()
     {
         // npm's attestations file: [0] the publish attestation, [1] the SLSA provenance.
-        var publish = TestData.SignedStatement(NpmV02, 0);
+        var publish = RealWorldStatements.SignedStatement(NpmV02, 0);
         Assert.False(BuildProvenance.TryFrom(publish, out _, out var notProvenance));
         Assert.Null(notProvenance);
 
-        var provenance = Provenance(TestData.SignedStatement(NpmV02, 1));
+        var provenance = Provenance(RealWorldStatements.SignedStatement(NpmV02, 1));
 
         // manifest.json predicate_summary for the second statement.
         Assert.Equal("https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_nodejs_slsa3.yml@refs/tags/v1.6.0", provenance.BuilderId);
@@ -129,7 +129,7 @@ public sealed class BuildProvenanceTests
     [Fact]
     public void Npm_provenance_v1_on_a_tag()
     {
-        var provenance = Provenance(TestData.SignedStatement(NpmV1, 1));
+        var provenance = Provenance(RealWorldStatements.SignedStatement(NpmV1, 1));
 
         // externalParameters.workflow {ref refs/tags/v1.0.1, repository, path .github/workflows/npm-publish.yml}.
         Assert.Equal("https://github.com/actions/runner/github-hosted", provenance.BuilderId);
@@ -143,7 +143,7 @@ public sealed class BuildProvenanceTests
     public void Google_Cloud_Build_v1()
     {
         // The gcloud output holds two envelopes; the first carries the SLSA v1 statement.
-        var provenance = Provenance(TestData.SignedStatement(CloudBuildV1, 0));
+        var provenance = Provenance(RealWorldStatements.SignedStatement(CloudBuildV1, 0));
 
         // manifest.json predicate_summary: builder_id, buildType, resolvedDependencies0, invocationId;
         // externalParameters.buildConfigSource {path cloudbuild.yaml, ref refs/heads/main, repository git+https://…}.
@@ -167,7 +167,7 @@ public sealed class BuildProvenanceTests
     [Fact]
     public void Slsa_github_generator_v1_delegator_takes_the_source_from_resolved_dependencies()
     {
-        var provenance = Provenance(TestData.SignedStatement("slsa-verifier/cli/slsa-verifier/testdata/gha_delegator/v2.1.0/binary-linux-amd64-push-v14.build.slsa"));
+        var provenance = Provenance(RealWorldStatements.SignedStatement("slsa-verifier/cli/slsa-verifier/testdata/gha_delegator/v2.1.0/binary-linux-amd64-push-v14.build.slsa"));
 
         // resolvedDependencies[0]: "git+https://github.com/slsa-framework/example-package@refs/tags/v14", gitCommit 4d329c75….
         Assert.Equal("https://github.com/slsa-framework/example-trw/.github/workflows/builder_high-perms_slsa3.yml@refs/tags/v2.1.0", provenance.BuilderId);
@@ -180,7 +180,7 @@ public sealed class BuildProvenanceTests
     [Fact]
     public void Plain_v01_statement_from_npm()
     {
-        var provenance = Provenance(TestData.PlainStatement("sigstore-go/examples/statement-provenance-sigstorejs1.3.0.json"));
+        var provenance = Provenance(RealWorldStatements.PlainStatement("sigstore-go/examples/statement-provenance-sigstorejs1.3.0.json"));
 
         // The file's predicate: builder "https://github.com/actions/runner", buildType npm/cli/gha/v2, configSource.
         Assert.Equal("https://github.com/actions/runner", provenance.BuilderId);
@@ -196,7 +196,7 @@ public sealed class BuildProvenanceTests
     {
         // The statement layer of this example is a draft (_type ".../Statement/v1?draft", refused by Statement),
         // so its predicate is read directly.
-        using var document = JsonDocument.Parse(TestData.Bytes("slsa/docs/github-actions-workflow/examples/v1/example.json"));
+        using var document = JsonDocument.Parse(RealWorldStatements.Bytes("slsa/docs/github-actions-workflow/examples/v1/example.json"));
         var root = document.RootElement;
         var predicateType = root.GetProperty("predicateType").GetString()!;
 
@@ -218,7 +218,7 @@ public sealed class BuildProvenanceTests
     public void Slsa_spec_Cloud_Build_example_has_no_builder()
     {
         // The draft Cloud Build example omits runDetails.builder, which the final v1 spec requires.
-        using var document = JsonDocument.Parse(TestData.Bytes("slsa/docs/gcb-triggered-build/examples/v1/example.json"));
+        using var document = JsonDocument.Parse(RealWorldStatements.Bytes("slsa/docs/gcb-triggered-build/examples/v1/example.json"));
         var root = document.RootElement;
 
         var error = Assert.Throws<InvalidInputException>(() =>
@@ -231,7 +231,7 @@ public sealed class BuildProvenanceTests
     [Fact]
     public void Slsa_spec_Cloud_Build_example_source_when_a_builder_is_added()
     {
-        var node = TestData.PlainStatementNode("slsa/docs/gcb-triggered-build/examples/v1/example.json");
+        var node = RealWorldStatements.PlainStatementNode("slsa/docs/gcb-triggered-build/examples/v1/example.json");
         node["predicate"]!["runDetails"]!["builder"] = new JsonObject { ["id"] = "https://cloudbuild.googleapis.com/GoogleHostedWorker" };
         using var document = JsonDocument.Parse(node.ToJsonString());
 
@@ -251,7 +251,7 @@ public sealed class BuildProvenanceTests
     {
         // slsa-github-generator's pre-release "https://slsa.dev/provenance/v1.0?draft" keeps its source in
         // externalParameters.source.artifact with no resolvedDependencies, which the view does not guess at.
-        var provenance = Provenance(TestData.SignedStatement("slsa-verifier/verifiers/internal/gha/testdata/bundle/mismatch-tlog.intoto.sigstore"));
+        var provenance = Provenance(RealWorldStatements.SignedStatement("slsa-verifier/verifiers/internal/gha/testdata/bundle/mismatch-tlog.intoto.sigstore"));
 
         Assert.Equal("https://slsa.dev/provenance/v1.0?draft", provenance.PredicateType);
         Assert.Equal("https://github.com/asraa/slsa-on-github/.github/workflows/goreleaser_slsa3.yml@refs/heads/main", provenance.BuilderId);
@@ -262,7 +262,7 @@ public sealed class BuildProvenanceTests
     [Fact]
     public void Non_slsa_predicate_is_not_provenance()
     {
-        var statement = TestData.SignedStatement("cli/pkg/cmd/attestation/test/data/github_release_bundle.json");
+        var statement = RealWorldStatements.SignedStatement("cli/pkg/cmd/attestation/test/data/github_release_bundle.json");
 
         Assert.False(BuildProvenance.TryFrom(statement, out var provenance, out var problem));
         Assert.Null(provenance);
@@ -275,7 +275,7 @@ public sealed class BuildProvenanceTests
     [InlineData(null, DiagnosticCode.MissingField)]
     public void Predicate_must_be_an_object(string? predicate, DiagnosticCode expected)
     {
-        var node = TestData.SignedStatementNode(GitHubV1);
+        var node = RealWorldStatements.SignedStatementNode(GitHubV1);
         node.Remove("predicate");
         if (predicate is not null)
         {
@@ -296,7 +296,7 @@ public sealed class BuildProvenanceTests
     [InlineData("8 August 2023")]
     public void Bad_v1_timestamp(string value)
     {
-        var node = TestData.SignedStatementNode(CloudBuildV1);
+        var node = RealWorldStatements.SignedStatementNode(CloudBuildV1);
         node["predicate"]!["runDetails"]!["metadata"]!["startedOn"] = value;
 
         var problem = Failure(node);
@@ -308,7 +308,7 @@ public sealed class BuildProvenanceTests
     [Fact]
     public void Bad_v02_timestamp()
     {
-        var node = TestData.SignedStatementNode(GenericV02);
+        var node = RealWorldStatements.SignedStatementNode(GenericV02);
         node["predicate"]!["metadata"]!["buildStartedOn"] = "2024-03-21T10:34:02+0000";
 
         var problem = Failure(node);
@@ -320,7 +320,7 @@ public sealed class BuildProvenanceTests
     [Fact]
     public void Missing_v1_builder_id()
     {
-        var node = TestData.SignedStatementNode(GitHubV1);
+        var node = RealWorldStatements.SignedStatementNode(GitHubV1);
         node["predicate"]!["runDetails"]!["builder"]!.AsObject().Remove("id");
 
         var problem = Failure(node);
@@ -332,7 +332,7 @@ public sealed class BuildProvenanceTests
     [Fact]
     public void Missing_v02_builder()
     {
-        var node = TestData.SignedStatementNode(GenericV02);
+        var node = RealWorldStatements.SignedStatementNode(GenericV02);
         node["predicate"]!.AsObject().Remove("builder");
 
         Assert.Equal(DiagnosticCode.MissingField, Failure(node).Code);
@@ -341,7 +341,7 @@ public sealed class BuildProvenanceTests
     [Fact]
     public void V1_external_parameters_must_be_an_object()
     {
-        var node = TestData.SignedStatementNode(GitHubV1);
+        var node = RealWorldStatements.SignedStatementNode(GitHubV1);
         node["predicate"]!["buildDefinition"]!["externalParameters"] = "workflow";
 
         var problem = Failure(node);
@@ -353,7 +353,7 @@ public sealed class BuildProvenanceTests
     [Fact]
     public void Bad_hex_in_a_material()
     {
-        var node = TestData.SignedStatementNode(GenericV02);
+        var node = RealWorldStatements.SignedStatementNode(GenericV02);
         node["predicate"]!["materials"]![0]!["digest"]!["sha1"] = "d37a7f74";
 
         var problem = Failure(node);
@@ -366,10 +366,10 @@ public sealed class BuildProvenanceTests
     public void A_workflow_ref_not_in_resolved_dependencies_leaves_the_commit_unknown()
     {
         // The commit is taken only from the dependency naming the same repository and ref, never from another.
-        var node = TestData.SignedStatementNode(GitHubV1);
+        var node = RealWorldStatements.SignedStatementNode(GitHubV1);
         node["predicate"]!["buildDefinition"]!["externalParameters"]!["workflow"]!["ref"] = "refs/tags/v9.9.9";
 
-        Assert.True(BuildProvenance.TryFrom(TestData.Parse(node), out var provenance, out _));
+        Assert.True(BuildProvenance.TryFrom(RealWorldStatements.Parse(node), out var provenance, out _));
 
         Assert.Equal("refs/tags/v9.9.9", provenance.SourceRef);
         Assert.Null(provenance.SourceCommit);

@@ -16,7 +16,7 @@ public sealed class DigestSetTests
     public void Only_sha256_sha384_sha512_are_strong()
     {
         // github_release_bundle.json's subjects: one sha1-only (a git tag), one sha256.
-        var statement = TestData.SignedStatement("cli/pkg/cmd/attestation/test/data/github_release_bundle.json");
+        var statement = RealWorldStatements.SignedStatement("cli/pkg/cmd/attestation/test/data/github_release_bundle.json");
 
         Assert.True(statement.Subjects[0].Digest.HasOnlyWeakDigests);
         Assert.Empty(statement.Subjects[0].Digest.StrongDigests);

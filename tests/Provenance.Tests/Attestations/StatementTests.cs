@@ -16,7 +16,7 @@ public sealed class StatementTests
     [Fact]
     public void Statement_v01_from_slsa_github_generator()
     {
-        var statement = TestData.SignedStatement(GenericV02);
+        var statement = RealWorldStatements.SignedStatement(GenericV02);
 
         // Expected values: manifest.json's "statement" entry for this file.
         Assert.Equal(StatementVersion.V01, statement.Version);
@@ -30,7 +30,7 @@ public sealed class StatementTests
     [Fact]
     public void Statement_v1_from_GitHub_artifact_attestation()
     {
-        var statement = TestData.SignedStatement(SigstoreJsV1);
+        var statement = RealWorldStatements.SignedStatement(SigstoreJsV1);
 
         // Expected values: the bundle's decoded payload (subject "pkg:npm/sigstore@2.1.0", a sha512 digest).
         Assert.Equal(StatementVersion.V1, statement.Version);
@@ -46,7 +46,7 @@ public sealed class StatementTests
     public void Plain_v1_statement_with_an_unnamed_gitCommit_subject()
     {
         // The in-toto test-result predicate's example: a v1 subject may omit its name; gitCommit is kept as given.
-        var statement = TestData.PlainStatement("in-toto-attestation/extracted/test-result.md.example-1.json");
+        var statement = RealWorldStatements.PlainStatement("in-toto-attestation/extracted/test-result.md.example-1.json");
 
         Assert.Equal(StatementVersion.V1, statement.Version);
         Assert.Equal("https://in-toto.io/attestation/test-result/v0.1", statement.PredicateType);
@@ -59,7 +59,7 @@ public sealed class StatementTests
     [Fact]
     public void Predicate_outlives_the_document_it_was_read_from()
     {
-        var statement = TestData.SignedStatement(SigstoreJsV1);
+        var statement = RealWorldStatements.SignedStatement(SigstoreJsV1);
 
         // Parse(ReadOnlyMemory) disposes its document before returning; reading the predicate must still work.
         Assert.Equal("https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1",
@@ -69,10 +69,10 @@ public sealed class StatementTests
     [Fact]
     public void Absent_predicate_is_undefined()
     {
-        var node = TestData.SignedStatementNode(SigstoreJsV1);
+        var node = RealWorldStatements.SignedStatementNode(SigstoreJsV1);
         node.Remove("predicate");
 
-        Assert.Equal(JsonValueKind.Undefined, TestData.Parse(node).Predicate.ValueKind);
+        Assert.Equal(JsonValueKind.Undefined, RealWorldStatements.Parse(node).Predicate.ValueKind);
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class StatementTests
     {
         // The SLSA repository's Cloud Build example omits _type.
         var error = Assert.Throws<InvalidInputException>(() =>
-            TestData.PlainStatement("slsa/docs/gcb-triggered-build/examples/v1/example.json"));
+            RealWorldStatements.PlainStatement("slsa/docs/gcb-triggered-build/examples/v1/example.json"));
 
         Assert.Equal(DiagnosticCode.NotAnInTotoStatement, error.Problem.Code);
         Assert.Equal("$", error.Problem.Location);
@@ -91,7 +91,7 @@ public sealed class StatementTests
     {
         // The SLSA repository's GitHub Actions example uses the pre-release _type "https://in-toto.io/Statement/v1?draft".
         var error = Assert.Throws<InvalidInputException>(() =>
-            TestData.PlainStatement("slsa/docs/github-actions-workflow/examples/v1/example.json"));
+            RealWorldStatements.PlainStatement("slsa/docs/github-actions-workflow/examples/v1/example.json"));
 
         Assert.Equal(DiagnosticCode.UnsupportedStatementType, error.Problem.Code);
         Assert.Equal("$._type", error.Problem.Location);
@@ -102,7 +102,7 @@ public sealed class StatementTests
     {
         // in-toto-golang's DSSE-wrapped link has _type "link": an in-toto layout-era document, not a Statement.
         var error = Assert.Throws<InvalidInputException>(() =>
-            TestData.SignedStatement("in-toto-golang/test/data/clone-dsse.776a00e2.link"));
+            RealWorldStatements.SignedStatement("in-toto-golang/test/data/clone-dsse.776a00e2.link"));
 
         Assert.Equal(DiagnosticCode.UnsupportedStatementType, error.Problem.Code);
     }
@@ -112,7 +112,7 @@ public sealed class StatementTests
     {
         // slsa-verifier's bundle/valid.intoto.sigstore carries "predicateType": "" (its tests use it for signatures only).
         var error = Assert.Throws<InvalidInputException>(() =>
-            TestData.SignedStatement("slsa-verifier/verifiers/internal/gha/testdata/bundle/valid.intoto.sigstore"));
+            RealWorldStatements.SignedStatement("slsa-verifier/verifiers/internal/gha/testdata/bundle/valid.intoto.sigstore"));
 
         Assert.Equal(DiagnosticCode.InvalidField, error.Problem.Code);
         Assert.Equal("$.predicateType", error.Problem.Location);
@@ -123,7 +123,7 @@ public sealed class StatementTests
     {
         // The in-toto release predicate's example abbreviates its digest to "4faeb1b2...".
         var error = Assert.Throws<InvalidInputException>(() =>
-            TestData.PlainStatement("in-toto-attestation/extracted/release.md.example-1.json"));
+            RealWorldStatements.PlainStatement("in-toto-attestation/extracted/release.md.example-1.json"));
 
         Assert.Equal(DiagnosticCode.InvalidDigest, error.Problem.Code);
         Assert.Equal("$.subject[0].digest.sha256", error.Problem.Location);
@@ -146,34 +146,34 @@ public sealed class StatementTests
     [InlineData("predicateType", DiagnosticCode.NotAnInTotoStatement)]
     public void Missing_required_field(string field, DiagnosticCode expected)
     {
-        var node = TestData.SignedStatementNode(SigstoreJsV1);
+        var node = RealWorldStatements.SignedStatementNode(SigstoreJsV1);
         node.Remove(field);
 
-        Assert.Equal(expected, TestData.ParseFailure(node));
+        Assert.Equal(expected, RealWorldStatements.ParseFailure(node));
     }
 
     [Fact]
     public void Unknown_type()
     {
-        var node = TestData.SignedStatementNode(SigstoreJsV1);
+        var node = RealWorldStatements.SignedStatementNode(SigstoreJsV1);
         node["_type"] = "https://in-toto.io/Statement/v2";
 
-        Assert.Equal(DiagnosticCode.UnsupportedStatementType, TestData.ParseFailure(node));
+        Assert.Equal(DiagnosticCode.UnsupportedStatementType, RealWorldStatements.ParseFailure(node));
     }
 
     [Fact]
     public void Empty_subjects()
     {
-        var node = TestData.SignedStatementNode(SigstoreJsV1);
+        var node = RealWorldStatements.SignedStatementNode(SigstoreJsV1);
         node["subject"] = new JsonArray();
 
-        Assert.Equal(DiagnosticCode.EmptySubjects, TestData.ParseFailure(node));
+        Assert.Equal(DiagnosticCode.EmptySubjects, RealWorldStatements.ParseFailure(node));
     }
 
     [Fact]
     public void Too_many_subjects()
     {
-        var node = TestData.SignedStatementNode(SigstoreJsV1);
+        var node = RealWorldStatements.SignedStatementNode(SigstoreJsV1);
         var subjects = new JsonArray();
         for (var i = 0; i <= Limits.MaxSubjects; i++)
         {
@@ -182,13 +182,13 @@ public sealed class StatementTests
 
         node["subject"] = subjects;
 
-        Assert.Equal(DiagnosticCode.TooManySubjects, TestData.ParseFailure(node));
+        Assert.Equal(DiagnosticCode.TooManySubjects, RealWorldStatements.ParseFailure(node));
     }
 
     [Fact]
     public void Subjects_at_the_limit_are_accepted()
     {
-        var node = TestData.SignedStatementNode(SigstoreJsV1);
+        var node = RealWorldStatements.SignedStatementNode(SigstoreJsV1);
         var subjects = new JsonArray();
         for (var i = 0; i < Limits.MaxSubjects; i++)
         {
@@ -197,7 +197,7 @@ public sealed class StatementTests
 
         node["subject"] = subjects;
 
-        Assert.Equal(Limits.MaxSubjects, TestData.Parse(node).Subjects.Length);
+        Assert.Equal(Limits.MaxSubjects, RealWorldStatements.Parse(node).Subjects.Length);
     }
 
     [Theory]
@@ -207,79 +207,79 @@ public sealed class StatementTests
     [InlineData("")]
     public void Bad_sha256_hex(string value)
     {
-        var node = TestData.SignedStatementNode(GenericV02);
+        var node = RealWorldStatements.SignedStatementNode(GenericV02);
         node["subject"]![0]!["digest"]!["sha256"] = value;
 
-        Assert.Equal(DiagnosticCode.InvalidDigest, TestData.ParseFailure(node));
+        Assert.Equal(DiagnosticCode.InvalidDigest, RealWorldStatements.ParseFailure(node));
     }
 
     [Fact]
     public void Uppercase_hex_is_normalised_to_lowercase()
     {
-        var node = TestData.SignedStatementNode(GenericV02);
+        var node = RealWorldStatements.SignedStatementNode(GenericV02);
         node["subject"]![0]!["digest"]!["sha256"] = "2892146B063A94CB4A4318C0E98D38AF12DCF2B1E29237486B58463B59607BBD";
 
         // The lowercase value is the one manifest.json records for this subject.
-        Assert.Equal("2892146b063a94cb4a4318c0e98d38af12dcf2b1e29237486b58463b59607bbd", TestData.Parse(node).Subjects[0].Digest["sha256"]);
+        Assert.Equal("2892146b063a94cb4a4318c0e98d38af12dcf2b1e29237486b58463b59607bbd", RealWorldStatements.Parse(node).Subjects[0].Digest["sha256"]);
     }
 
     [Fact]
     public void Subject_without_digest_entries()
     {
-        var node = TestData.SignedStatementNode(SigstoreJsV1);
+        var node = RealWorldStatements.SignedStatementNode(SigstoreJsV1);
         node["subject"]![0]!["digest"] = new JsonObject();
 
-        Assert.Equal(DiagnosticCode.InvalidField, TestData.ParseFailure(node));
+        Assert.Equal(DiagnosticCode.InvalidField, RealWorldStatements.ParseFailure(node));
     }
 
     [Fact]
     public void Subject_without_digest()
     {
-        var node = TestData.SignedStatementNode(SigstoreJsV1);
+        var node = RealWorldStatements.SignedStatementNode(SigstoreJsV1);
         node["subject"]![0]!.AsObject().Remove("digest");
 
-        Assert.Equal(DiagnosticCode.MissingField, TestData.ParseFailure(node));
+        Assert.Equal(DiagnosticCode.MissingField, RealWorldStatements.ParseFailure(node));
     }
 
     [Fact]
     public void V01_subject_needs_a_name()
     {
-        var node = TestData.SignedStatementNode(GenericV02);
+        var node = RealWorldStatements.SignedStatementNode(GenericV02);
         node["subject"]![0]!.AsObject().Remove("name");
 
-        Assert.Equal(DiagnosticCode.MissingField, TestData.ParseFailure(node));
+        Assert.Equal(DiagnosticCode.MissingField, RealWorldStatements.ParseFailure(node));
     }
 
     [Fact]
     public void Too_many_digests_in_a_subject()
     {
-        var node = TestData.SignedStatementNode(GenericV02);
+        var node = RealWorldStatements.SignedStatementNode(GenericV02);
         var digest = node["subject"]![0]!["digest"]!.AsObject();
         for (var i = digest.Count; i <= Limits.MaxDigestsPerSubject; i++)
         {
             digest["custom" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)] = "x";
         }
 
-        Assert.Equal(DiagnosticCode.JsonTooLarge, TestData.ParseFailure(node));
+        Assert.Equal(DiagnosticCode.JsonTooLarge, RealWorldStatements.ParseFailure(node));
     }
 
     [Fact]
     public void Non_string_predicate_type_is_invalid()
     {
-        var node = TestData.SignedStatementNode(SigstoreJsV1);
+        var node = RealWorldStatements.SignedStatementNode(SigstoreJsV1);
         node["predicateType"] = 1;
 
-        Assert.Equal(DiagnosticCode.InvalidField, TestData.ParseFailure(node));
+        Assert.Equal(DiagnosticCode.InvalidField, RealWorldStatements.ParseFailure(node));
     }
 
     [Fact]
     public void Subject_content_is_decoded_and_bad_base64_refused()
     {
-        var node = TestData.SignedStatementNode(SigstoreJsV1);
+        var node = RealWorldStatements.SignedStatementNode(SigstoreJsV1);
         node["subject"]![0]!["content"] = "aGVsbG8=";
-        Assert.Equal("hello"u8.ToArray(), TestData.Parse(node).Subjects[0].Content.ToArray());
+        Assert.Equal("hello"u8.ToArray(), RealWorldStatements.Parse(node).Subjects[0].Content.ToArray());
 
         node["subject"]![0]!["content"] = "aGVsbG8";
-        Assert.Equal(DiagnosticCode.InvalidBase64, TestData.ParseFailure(node));
+        Assert.Equal(DiagnosticCode.InvalidBase64, RealWorldStatements.ParseFailure(node));
     }
 }

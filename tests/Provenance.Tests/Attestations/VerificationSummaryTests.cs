@@ -10,7 +10,7 @@ public sealed class VerificationSummaryTests
 
     private static Problem Failure(JsonNode statement)
     {
-        Assert.False(VerificationSummary.TryFrom(TestData.Parse(statement), out var summary, out var problem));
+        Assert.False(VerificationSummary.TryFrom(RealWorldStatements.Parse(statement), out var summary, out var problem));
         Assert.Null(summary);
         return Assert.IsType<Problem>(problem);
     }
@@ -18,7 +18,7 @@ public sealed class VerificationSummaryTests
     [Fact]
     public void Google_BCID_summary()
     {
-        var statement = TestData.SignedStatement(BcidVsa);
+        var statement = RealWorldStatements.SignedStatement(BcidVsa);
 
         Assert.True(VerificationSummary.TryFrom(statement, out var summary, out var problem));
         Assert.Null(problem);
@@ -43,7 +43,7 @@ public sealed class VerificationSummaryTests
     [Fact]
     public void Optional_fields_when_present()
     {
-        var node = TestData.SignedStatementNode(BcidVsa);
+        var node = RealWorldStatements.SignedStatementNode(BcidVsa);
         var predicate = node["predicate"]!;
         predicate["verifier"]!["version"] = new JsonObject { ["slsa-verifier"] = "2.6.0" };
         predicate["verificationResult"] = "FAILED";
@@ -55,7 +55,7 @@ public sealed class VerificationSummaryTests
             ["digest"] = new JsonObject { ["sha256"] = "2892146b063a94cb4a4318c0e98d38af12dcf2b1e29237486b58463b59607bbd" },
         });
 
-        Assert.True(VerificationSummary.TryFrom(TestData.Parse(node), out var summary, out _));
+        Assert.True(VerificationSummary.TryFrom(RealWorldStatements.Parse(node), out var summary, out _));
 
         Assert.Equal("2.6.0", summary.VerifierVersion["slsa-verifier"]);
         Assert.Equal(VerificationResult.Failed, summary.Result);
@@ -67,7 +67,7 @@ public sealed class VerificationSummaryTests
     [Fact]
     public void Provenance_is_not_a_summary()
     {
-        var statement = TestData.SignedStatement("cli/pkg/cmd/attestation/test/data/sigstore-js-2.1.0-bundle.json");
+        var statement = RealWorldStatements.SignedStatement("cli/pkg/cmd/attestation/test/data/sigstore-js-2.1.0-bundle.json");
 
         Assert.False(VerificationSummary.TryFrom(statement, out var summary, out var problem));
         Assert.Null(summary);
@@ -83,7 +83,7 @@ public sealed class VerificationSummaryTests
     [InlineData("verifiedLevels")]
     public void Required_field_missing(string field)
     {
-        var node = TestData.SignedStatementNode(BcidVsa);
+        var node = RealWorldStatements.SignedStatementNode(BcidVsa);
         node["predicate"]!.AsObject().Remove(field);
 
         var problem = Failure(node);
@@ -95,7 +95,7 @@ public sealed class VerificationSummaryTests
     [Fact]
     public void Unknown_result()
     {
-        var node = TestData.SignedStatementNode(BcidVsa);
+        var node = RealWorldStatements.SignedStatementNode(BcidVsa);
         node["predicate"]!["verificationResult"] = "passed";
 
         Assert.Equal(DiagnosticCode.InvalidField, Failure(node).Code);
@@ -104,7 +104,7 @@ public sealed class VerificationSummaryTests
     [Fact]
     public void Bad_time_verified()
     {
-        var node = TestData.SignedStatementNode(BcidVsa);
+        var node = RealWorldStatements.SignedStatementNode(BcidVsa);
         node["predicate"]!["timeVerified"] = "2024-06-12T07:24:34.351608";
 
         var problem = Failure(node);
@@ -116,7 +116,7 @@ public sealed class VerificationSummaryTests
     [Fact]
     public void Negative_dependency_count()
     {
-        var node = TestData.SignedStatementNode(BcidVsa);
+        var node = RealWorldStatements.SignedStatementNode(BcidVsa);
         node["predicate"]!["dependencyLevels"] = new JsonObject { ["SLSA_BUILD_LEVEL_3"] = -1 };
 
         Assert.Equal(DiagnosticCode.InvalidField, Failure(node).Code);

@@ -10,23 +10,9 @@ namespace Provenance.Tests.Attestations;
 /// Sigstore bundles or JSON documents holding them; their statements are the base64 <c>payload</c> of each
 /// envelope, found here by a plain walk so these tests do not depend on the envelope parser.
 /// </summary>
-internal static class TestData
+internal static class RealWorldStatements
 {
-    private static readonly Lazy<string> Root = new(() =>
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "testdata");
-            if (File.Exists(Path.Combine(candidate, "NOTICE")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("testdata/NOTICE not found above " + AppContext.BaseDirectory);
-    });
-
-    public static byte[] Bytes(string relative) => File.ReadAllBytes(Path.Combine(Root.Value, "realworld", relative));
+    public static byte[] Bytes(string relative) => File.ReadAllBytes(Provenance.Testing.TestData.RealWorld(relative));
 
     /// <summary>The decoded payload of every envelope in the file, in document order (JSON Lines read line by line).</summary>
     public static IReadOnlyList<byte[]> Payloads(string relative)
