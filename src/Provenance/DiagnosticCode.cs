@@ -77,6 +77,14 @@ public enum DiagnosticCode
     OnlyWeakDigests = 4002,
     /// <summary>No attestation was given.</summary>
     NoAttestations = 4003,
+
+    // ---- 5000-5029: Fulcio certificates, chains and certificate transparency ----
+
+    // ---- 5030-5059: transparency logs (Rekor v1 and v2), Merkle proofs, checkpoints ----
+
+    // ---- 5060-5079: RFC 3161 timestamps ----
+
+    // ---- 5080-5099: keyless verification as a whole (identity, time, thresholds) ----
 }
 
 /// <summary>Formatting and classification of <see cref="DiagnosticCode"/>.</summary>
