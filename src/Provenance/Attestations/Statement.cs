@@ -94,6 +94,8 @@ public sealed record Statement
         {
             TypeV01 => StatementVersion.V01,
             TypeV1 => StatementVersion.V1,
+            var other when !other.StartsWith("https://in-toto.io/Statement/", StringComparison.Ordinal) =>
+                throw NotAStatement(typePath, $"\"_type\" is \"{StrictJson.Printable(other)}\", so the payload is not an in-toto Statement (a layout or link is not an attestation)"),
             var other => throw InvalidInputException.At(DiagnosticCode.UnsupportedStatementType, typePath,
                 $"\"{StrictJson.Printable(other)}\" is not a supported in-toto Statement type; expected {TypeV01} or {TypeV1}"),
         };

@@ -45,7 +45,10 @@ public sealed record DsseEnvelope(string PayloadType, ReadOnlyMemory<byte> Paylo
     /// Reads an envelope object. Only the fields of the DSSE envelope are accepted: an unknown field could carry
     /// meaning some other reader gives it, and then two readers would disagree about what was signed.
     /// </summary>
-    internal static DsseEnvelope Parse(JsonElement element, string path)
+    /// <param name="element">The envelope object.</param>
+    /// <param name="path">Its JSON path, for problems.</param>
+    /// <param name="urlSafeSignatures">Signatures in base64url instead of base64, as Cloud Build writes them.</param>
+    internal static DsseEnvelope Parse(JsonElement element, string path, bool urlSafeSignatures = false)
     {
         StrictJson.RequireObject(element, path);
         foreach (var property in element.EnumerateObject())
@@ -70,7 +73,7 @@ public sealed record DsseEnvelope(string PayloadType, ReadOnlyMemory<byte> Paylo
         var index = 0;
         foreach (var signature in signatures.EnumerateArray())
         {
-            parsed.Add(DsseSignature.Parse(signature, StrictJson.Index(signaturesPath, index++)));
+            parsed.Add(DsseSignature.Parse(signature, StrictJson.Index(signaturesPath, index++), urlSafeSignatures));
         }
 
         return new DsseEnvelope(payloadType, payload, parsed.MoveToImmutable());
@@ -86,7 +89,7 @@ public sealed record DsseEnvelope(string PayloadType, ReadOnlyMemory<byte> Paylo
 /// </param>
 public sealed record DsseSignature(string? KeyId, ReadOnlyMemory<byte> Signature, string? CertificatePem)
 {
-    internal static DsseSignature Parse(JsonElement element, string path)
+    internal static DsseSignature Parse(JsonElement element, string path, bool urlSafe)
     {
         StrictJson.RequireObject(element, path);
         foreach (var property in element.EnumerateObject())
@@ -98,7 +101,11 @@ public sealed record DsseSignature(string? KeyId, ReadOnlyMemory<byte> Signature
             }
         }
 
-        var signature = StrictJson.RequiredBase64(element, "sig", path, Limits.MaxSignatureBytes);
+        var sigPath = StrictJson.Child(path, "sig");
+        var text = StrictJson.RequiredString(element, "sig", path);
+        var signature = urlSafe
+            ? StrictJson.DecodeBase64Url(text, sigPath, Limits.MaxSignatureBytes)
+            : StrictJson.DecodeBase64(text, sigPath, Limits.MaxSignatureBytes);
         if (signature.Length == 0)
         {
             throw InvalidInputException.At(DiagnosticCode.InvalidField, StrictJson.Child(path, "sig"), "the signature is empty");

@@ -224,7 +224,7 @@ internal static class AttestationLoader
         foreach (var entry in provenance.EnumerateArray())
         {
             var path = $"$.provenance_summary.provenance[{index}]";
-            var envelope = DsseEnvelope.Parse(StrictJson.Required(entry, "envelope", path), path + ".envelope");
+            var envelope = DsseEnvelope.Parse(StrictJson.Required(entry, "envelope", path), path + ".envelope", urlSafeSignatures: true);
             result.Add(new LoadedAttestation($"{source}[{index}]", AttestationFormat.CloudBuildProvenance, envelope, null));
             index++;
         }

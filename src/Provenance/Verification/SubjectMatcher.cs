@@ -39,8 +39,8 @@ internal static class SubjectMatcher
         if (!anyStrong)
         {
             return Check.Fail(CheckNames.Subject, new Problem(DiagnosticCode.OnlyWeakDigests,
-                "the statement names its subjects only by weak digests (such as sha1 or md5), which never match"), source,
-                expected: "a sha256, sha384 or sha512 subject digest", actual: "weak digests only");
+                "the statement names its subjects by no sha256, sha384 or sha512 digest (only by weak digests such as sha1 or md5, or by identifiers that are not digests of the bytes), so no artifact can match"), source,
+                expected: "a sha256, sha384 or sha512 subject digest", actual: DescribeSubjects(statement));
         }
 
         return Check.Fail(CheckNames.Subject, new Problem(DiagnosticCode.ArtifactNotInSubjects,
@@ -51,7 +51,8 @@ internal static class SubjectMatcher
     private static string DescribeSubjects(Statement statement)
     {
         var shown = statement.Subjects.Take(3)
-            .Select(s => s.Digest.StrongDigests.Select(d => $"{d.Algorithm}:{d.Hex}").FirstOrDefault() ?? "(weak digests only)");
+            .Select(s => s.Digest.StrongDigests.Select(d => $"{d.Algorithm}:{d.Hex}").FirstOrDefault()
+                ?? string.Join(", ", s.Digest.Entries.Select(d => $"{Json.StrictJson.Printable(d.Key, 32)}:{Json.StrictJson.Printable(d.Value, 72)}")));
         var more = statement.Subjects.Length > 3 ? $" and {statement.Subjects.Length - 3} more" : "";
         return string.Join(", ", shown) + more;
     }

@@ -98,13 +98,13 @@ public sealed class StatementTests
     }
 
     [Fact]
-    public void In_toto_link_is_unsupported()
+    public void In_toto_link_is_not_a_statement()
     {
         // in-toto-golang's DSSE-wrapped link has _type "link": an in-toto layout-era document, not a Statement.
         var error = Assert.Throws<InvalidInputException>(() =>
             RealWorldStatements.SignedStatement("in-toto-golang/test/data/clone-dsse.776a00e2.link"));
 
-        Assert.Equal(DiagnosticCode.UnsupportedStatementType, error.Problem.Code);
+        Assert.Equal(DiagnosticCode.NotAnInTotoStatement, error.Problem.Code);
     }
 
     [Fact]
