@@ -82,8 +82,17 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, ILogger<Veri
 
         if (request.OutputPath is { } path)
         {
-            await using var file = new StreamWriter(path);
-            await WriteReportAsync(request.Format, results, file).ConfigureAwait(false);
+            try
+            {
+                await using var file = new StreamWriter(path);
+                await WriteReportAsync(request.Format, results, file).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                var problem = new Problem(DiagnosticCode.InputUnreadable, "the report cannot be written: " + e.Message + "; choose a writable --output path", path);
+                await output.Error.WriteLineAsync("error: " + problem).ConfigureAwait(false);
+                return ExitCodes.UsageError;
+            }
         }
         else
         {

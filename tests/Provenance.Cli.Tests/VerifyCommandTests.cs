@@ -138,4 +138,15 @@ public sealed class VerifyCommandTests : IDisposable
         Assert.Contains("PV2002", run.Output, StringComparison.Ordinal);
         Assert.Contains("line 2", run.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_unwritable_report_path_exits_2_without_a_stack_trace()
+    {
+        var run = await CliRunner.InProcessAsync("verify", DemoArtifact, "-a", DemoAttestation, "--key", DemoKey,
+            "--output", _temp.Path("no-such-folder/report.txt"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--output", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
+    }
 }
