@@ -42,6 +42,15 @@ public static class DigestAlgorithms
         _ => throw Error.UnknownDigestAlgorithm(algorithm),
     };
 
+    /// <summary>The digest algorithm of a .NET hash name used by a signature scheme (SHA-256, SHA-384, SHA-512).</summary>
+    internal static DigestAlgorithm FromHashName(System.Security.Cryptography.HashAlgorithmName hash) => hash.Name switch
+    {
+        "SHA256" => DigestAlgorithm.Sha256,
+        "SHA384" => DigestAlgorithm.Sha384,
+        "SHA512" => DigestAlgorithm.Sha512,
+        _ => throw new ArgumentOutOfRangeException(nameof(hash), hash.Name, "Signature schemes here hash with SHA-256, SHA-384 or SHA-512."),
+    };
+
     /// <summary>Finds the algorithm for a digest set name, ignoring case.</summary>
     public static bool TryFromName(string? name, out DigestAlgorithm algorithm)
     {

@@ -8,6 +8,12 @@ internal abstract class SignatureVerifier
 {
     /// <summary>False for any signature that does not verify, however malformed; never throws for it.</summary>
     public abstract bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature);
+
+    /// <summary>
+    /// Like <see cref="Verify"/>, given the digest of the data under the key's own hash instead of the data.
+    /// False where the scheme hashes the message itself (Ed25519).
+    /// </summary>
+    public abstract bool VerifyDigest(ReadOnlySpan<byte> digest, ReadOnlySpan<byte> signature);
 }
 
 /// <summary>
@@ -37,7 +43,16 @@ internal sealed class KeyPool<T>(T first, Func<T> import) where T : AsymmetricAl
 
 internal sealed class EcdsaVerifier(KeyAlgorithm algorithm, KeyPool<ECDsa> keys) : SignatureVerifier
 {
-    public override bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    public override bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
+        Check(data, signature, static (ecdsa, data, rs, hash) => ecdsa.VerifyData(data, rs, hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+
+    public override bool VerifyDigest(ReadOnlySpan<byte> digest, ReadOnlySpan<byte> signature) =>
+        digest.Length == DigestAlgorithms.FromHashName(algorithm.Hash).SizeInBytes()
+        && Check(digest, signature, static (ecdsa, digest, rs, _) => ecdsa.VerifyHash(digest, rs, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+
+    private delegate bool EcdsaCheck(ECDsa ecdsa, ReadOnlySpan<byte> input, ReadOnlySpan<byte> rs, HashAlgorithmName hash);
+
+    private bool Check(ReadOnlySpan<byte> input, ReadOnlySpan<byte> signature, EcdsaCheck check)
     {
         var fixedLength = 2 * algorithm.FieldBytes;
         Span<byte> rs = stackalloc byte[fixedLength];
@@ -46,14 +61,12 @@ internal sealed class EcdsaVerifier(KeyAlgorithm algorithm, KeyPool<ECDsa> keys)
         {
             // A P1363 signature has exactly the fixed length; a DER one almost never does, but may, so a
             // fixed-length signature that fails as P1363 is still tried as DER.
-            if (signature.Length == fixedLength
-                && ecdsa.VerifyData(data, signature, algorithm.Hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+            if (signature.Length == fixedLength && check(ecdsa, input, signature, algorithm.Hash))
             {
                 return true;
             }
 
-            return EcdsaSignature.TryDerToP1363(signature, rs)
-                && ecdsa.VerifyData(data, rs, algorithm.Hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            return EcdsaSignature.TryDerToP1363(signature, rs) && check(ecdsa, input, rs, algorithm.Hash);
         }
         catch (CryptographicException)
         {
@@ -68,7 +81,16 @@ internal sealed class EcdsaVerifier(KeyAlgorithm algorithm, KeyPool<ECDsa> keys)
 
 internal sealed class RsaVerifier(KeyAlgorithm algorithm, int keyBytes, KeyPool<RSA> keys) : SignatureVerifier
 {
-    public override bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    public override bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
+        Check(data, signature, static (rsa, data, signature, algorithm) => rsa.VerifyData(data, signature, algorithm.Hash, algorithm.RsaPadding));
+
+    public override bool VerifyDigest(ReadOnlySpan<byte> digest, ReadOnlySpan<byte> signature) =>
+        digest.Length == DigestAlgorithms.FromHashName(algorithm.Hash).SizeInBytes()
+        && Check(digest, signature, static (rsa, digest, signature, algorithm) => rsa.VerifyHash(digest, signature, algorithm.Hash, algorithm.RsaPadding));
+
+    private delegate bool RsaCheck(RSA rsa, ReadOnlySpan<byte> input, ReadOnlySpan<byte> signature, KeyAlgorithm algorithm);
+
+    private bool Check(ReadOnlySpan<byte> input, ReadOnlySpan<byte> signature, RsaCheck check)
     {
         // RFC 8017 section 8.2.2 step 1: a signature is exactly as long as the modulus.
         if (signature.Length != keyBytes)
@@ -79,7 +101,7 @@ internal sealed class RsaVerifier(KeyAlgorithm algorithm, int keyBytes, KeyPool<
         var rsa = keys.Rent();
         try
         {
-            return rsa.VerifyData(data, signature, algorithm.Hash, algorithm.RsaPadding);
+            return check(rsa, input, signature, algorithm);
         }
         catch (CryptographicException)
         {
@@ -98,4 +120,7 @@ internal sealed class Ed25519Verifier(NSec.Cryptography.PublicKey key) : Signatu
     public override bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
         signature.Length == NSec.Cryptography.SignatureAlgorithm.Ed25519.SignatureSize
         && NSec.Cryptography.SignatureAlgorithm.Ed25519.Verify(key, data, signature);
+
+    // PureEdDSA (RFC 8032 section 5.1) hashes the message inside the scheme: a digest of it is of no use.
+    public override bool VerifyDigest(ReadOnlySpan<byte> digest, ReadOnlySpan<byte> signature) => false;
 }

@@ -19,9 +19,11 @@ public sealed class VerificationKey
 {
     private readonly byte[] _subjectPublicKeyInfo;
     private readonly SignatureVerifier _verifier;
+    private readonly KeyAlgorithm _algorithm;
 
     private VerificationKey(KeyAlgorithm algorithm, byte[] subjectPublicKeyInfo, string keyId, SignatureVerifier verifier)
     {
+        _algorithm = algorithm;
         Algorithm = algorithm.Name;
         _subjectPublicKeyInfo = subjectPublicKeyInfo;
         KeyId = keyId;
@@ -92,6 +94,17 @@ public sealed class VerificationKey
     /// </remarks>
     public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
         !signature.IsEmpty && signature.Length <= Limits.MaxSignatureBytes && _verifier.Verify(data, signature);
+
+    /// <summary>
+    /// True when <paramref name="signature"/> is this key's signature of data whose digest under
+    /// <see cref="DigestAlgorithm"/> is <paramref name="digest"/> (as for a Sigstore message signature checked
+    /// against an artifact given only by its digest). Always false for Ed25519, which signs the data itself.
+    /// </summary>
+    public bool VerifyDigest(ReadOnlySpan<byte> digest, ReadOnlySpan<byte> signature) =>
+        !signature.IsEmpty && signature.Length <= Limits.MaxSignatureBytes && _verifier.VerifyDigest(digest, signature);
+
+    /// <summary>The hash the signature scheme applies to the data; null for Ed25519, which has none of its own.</summary>
+    public DigestAlgorithm? DigestAlgorithm => _algorithm.Family == KeyFamily.Ed25519 ? null : DigestAlgorithms.FromHashName(_algorithm.Hash);
 
     /// <inheritdoc />
     public override string ToString() => $"{Algorithm} {KeyId}";

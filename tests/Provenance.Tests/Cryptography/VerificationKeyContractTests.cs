@@ -36,6 +36,36 @@ public sealed class VerificationKeyContractTests
 
     [Theory]
     [MemberData(nameof(Algorithms))]
+    public void A_signature_verifies_against_the_digest_of_the_data_under_the_keys_own_hash(string algorithm)
+    {
+        using var signed = Signed.With(algorithm);
+        var key = signed.Key;
+
+        if (key.DigestAlgorithm is not { } hash)
+        {
+            // PureEdDSA signs the message itself; a digest can never stand in for it.
+            Assert.StartsWith("ed25519", algorithm, StringComparison.Ordinal);
+            Assert.False(key.VerifyDigest(System.Security.Cryptography.SHA512.HashData(Data), signed.Signature));
+            return;
+        }
+
+        var digest = hash switch
+        {
+            DigestAlgorithm.Sha256 => System.Security.Cryptography.SHA256.HashData(Data),
+            DigestAlgorithm.Sha384 => System.Security.Cryptography.SHA384.HashData(Data),
+            _ => System.Security.Cryptography.SHA512.HashData(Data),
+        };
+        Assert.True(key.VerifyDigest(digest, signed.Signature));
+
+        var otherDigest = (byte[])digest.Clone();
+        otherDigest[0] ^= 0x01;
+        Assert.False(key.VerifyDigest(otherDigest, signed.Signature));
+        Assert.False(key.VerifyDigest(digest.AsSpan(1), signed.Signature));
+        Assert.False(key.VerifyDigest(Data, signed.Signature));
+    }
+
+    [Theory]
+    [MemberData(nameof(Algorithms))]
     public void Flipping_any_bit_of_the_data_fails(string algorithm)
     {
         using var signed = Signed.With(algorithm);
