@@ -89,6 +89,21 @@ public sealed class TrustedRoot
     /// <summary>RFC 3161 timestamp authorities.</summary>
     public ImmutableArray<CertificateAuthority> TimestampAuthorities { get; }
 
+    private static readonly Lazy<TrustedRoot> PublicGoodRoot = new(() =>
+    {
+        using var stream = typeof(TrustedRoot).Assembly.GetManifestResourceStream("Provenance.TrustedRoots.public-good.json")
+            ?? throw new InvalidOperationException("The embedded public-good trusted root is missing from the assembly.");
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return Parse(buffer.ToArray());
+    });
+
+    /// <summary>
+    /// The Sigstore public-good instance's trusted root, as embedded in this version (a pinned copy of the
+    /// trusted_root.json target of its TUF repository). Parsed once per process.
+    /// </summary>
+    public static TrustedRoot PublicGood => PublicGoodRoot.Value;
+
     /// <summary>Reads a trusted root, or says what is wrong with it and where.</summary>
     public static bool TryParse(ReadOnlyMemory<byte> utf8, out TrustedRoot? root, out Problem? problem)
     {
