@@ -21,9 +21,32 @@ internal static class VerifyCommand
         };
         var keys = new Option<string[]>("--key")
         {
-            Description = "A trusted public key (PEM or DER SubjectPublicKeyInfo). Repeatable.",
+            Description = "A trusted public key (PEM or DER SubjectPublicKeyInfo), for key-signed attestations. Repeatable.",
             Arity = ArgumentArity.OneOrMore,
-            Required = true,
+        };
+        var trustedRoot = new Option<string?>("--trusted-root")
+        {
+            Description = "A Sigstore trusted_root.json to use instead of the embedded public-good root.",
+        };
+        var identity = new Option<string?>("--certificate-identity")
+        {
+            Description = "Keyless: the exact signer identity (certificate SAN: URI or email) to accept.",
+        };
+        var identityRegex = new Option<string?>("--certificate-identity-regex")
+        {
+            Description = "Keyless: a regular expression the whole signer identity must match.",
+        };
+        var issuer = new Option<string?>("--certificate-oidc-issuer")
+        {
+            Description = "Keyless: the exact OIDC issuer to accept, e.g. https://token.actions.githubusercontent.com.",
+        };
+        var issuerRegex = new Option<string?>("--certificate-oidc-issuer-regex")
+        {
+            Description = "Keyless: a regular expression the whole OIDC issuer must match.",
+        };
+        var anyIdentity = new Option<bool>("--unsafe-accept-any-identity")
+        {
+            Description = "UNSAFE: accept keyless signatures from anyone the trusted root certified. For inspection only.",
         };
         var keyAlgorithm = new Option<string?>("--key-algorithm")
         {
@@ -47,7 +70,8 @@ internal static class VerifyCommand
 
         var command = new Command("verify", "Verify artifacts against attestations: signature, subject digest, statement.")
         {
-            artifacts, attestations, keys, keyAlgorithm, threshold, format, outputPath,
+            artifacts, attestations, keys, keyAlgorithm, threshold, trustedRoot,
+            identity, identityRegex, issuer, issuerRegex, anyIdentity, format, outputPath,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -57,6 +81,9 @@ internal static class VerifyCommand
                 parse.GetValue(keys) ?? [],
                 parse.GetValue(keyAlgorithm),
                 parse.GetValue(threshold),
+                parse.GetValue(trustedRoot),
+                new IdentityRequest(parse.GetValue(identity), parse.GetValue(identityRegex), parse.GetValue(issuer), parse.GetValue(issuerRegex)),
+                parse.GetValue(anyIdentity),
                 parse.GetValue(format) ?? "text",
                 parse.GetValue(outputPath));
             return services.GetRequiredService<VerifyCommandRunner>().RunAsync(request, cancellationToken);
@@ -72,5 +99,14 @@ internal sealed record VerifyRequest(
     IReadOnlyList<string> Keys,
     string? KeyAlgorithm,
     int SignatureThreshold,
+    string? TrustedRootPath,
+    IdentityRequest Identity,
+    bool AcceptAnyIdentityUnsafe,
     string Format,
     string? OutputPath);
+
+/// <summary>The keyless identity flags as given; all null when none was.</summary>
+internal sealed record IdentityRequest(string? Subject, string? SubjectRegex, string? Issuer, string? IssuerRegex)
+{
+    public bool IsEmpty => Subject is null && SubjectRegex is null && Issuer is null && IssuerRegex is null;
+}

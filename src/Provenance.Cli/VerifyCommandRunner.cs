@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Provenance.Cli.Reports;
 using Provenance.Cryptography;
+using Provenance.Sigstore;
 using Provenance.Verification;
 
 namespace Provenance.Cli;
@@ -36,7 +37,7 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, ILogger<Veri
         {
             usage.Add(new Problem(DiagnosticCode.InvalidOptions, "--signature-threshold must be at least 1"));
         }
-        else if (request.SignatureThreshold > request.Keys.Count)
+        else if (request.Keys.Count > 0 && request.SignatureThreshold > request.Keys.Count)
         {
             usage.Add(new Problem(DiagnosticCode.InvalidOptions,
                 $"--signature-threshold is {request.SignatureThreshold} but only {request.Keys.Count} --key was given"));
@@ -62,6 +63,42 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, ILogger<Veri
             }
         }
 
+        var identities = ImmutableArray<CertificateIdentity>.Empty;
+        if (!request.Identity.IsEmpty)
+        {
+            try
+            {
+                var i = request.Identity;
+                identities = [CertificateIdentity.Create(i.Subject, i.SubjectRegex, i.Issuer, i.IssuerRegex)];
+            }
+            catch (ArgumentException e)
+            {
+                usage.Add(new Problem(DiagnosticCode.InvalidOptions,
+                    e.Message.Split(" (Parameter", 2)[0] + " Use --certificate-identity or --certificate-identity-regex, and --certificate-oidc-issuer or --certificate-oidc-issuer-regex."));
+            }
+        }
+
+        if (!identities.IsEmpty && request.AcceptAnyIdentityUnsafe)
+        {
+            usage.Add(new Problem(DiagnosticCode.InvalidOptions, "--unsafe-accept-any-identity contradicts the identity given; drop one"));
+        }
+
+        if (request.Keys.Count == 0 && request.Identity.IsEmpty && !request.AcceptAnyIdentityUnsafe)
+        {
+            usage.Add(new Problem(DiagnosticCode.InvalidOptions,
+                "say whom to trust: --key PATH for key-signed attestations, or --certificate-identity (or -regex) with --certificate-oidc-issuer (or -regex) for keyless ones"));
+        }
+
+        TrustedRoot? root = TrustedRoot.PublicGood;
+        if (request.TrustedRootPath is { } rootPath)
+        {
+            (root, var rootProblem) = await TrustedRootFiles.LoadAsync(rootPath, cancellationToken).ConfigureAwait(false);
+            if (rootProblem is not null)
+            {
+                usage.Add(rootProblem);
+            }
+        }
+
         if (usage.Count > 0)
         {
             foreach (var problem in usage)
@@ -76,6 +113,9 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, ILogger<Veri
         {
             Keys = keys.ToImmutable(),
             SignatureThreshold = request.SignatureThreshold,
+            TrustedRoot = root,
+            Identities = identities,
+            AcceptAnyIdentityUnsafe = request.AcceptAnyIdentityUnsafe,
         });
         var attestations = request.Attestations.Select(AttestationInput.FromFile).ToList();
         var results = await verifier.VerifyAsync(artifacts, attestations, cancellationToken).ConfigureAwait(false);

@@ -56,11 +56,7 @@ internal static class BoundedFile
 
             return (buffer.ToArray(), null);
         }
-        catch (IOException e)
-        {
-            return ([], new Problem(DiagnosticCode.InputUnreadable, $"the {what} file cannot be read: {e.Message}", path));
-        }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return ([], new Problem(DiagnosticCode.InputUnreadable, $"the {what} file cannot be read: {e.Message}", path));
         }

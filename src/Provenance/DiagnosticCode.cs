@@ -24,6 +24,8 @@ public enum DiagnosticCode
     UnsupportedKeyAlgorithm = 1007,
     /// <summary>Options that cannot be used together, or a required option is missing.</summary>
     InvalidOptions = 1008,
+    /// <summary>A trusted root file is not a valid Sigstore trusted_root.json.</summary>
+    InvalidTrustedRoot = 1009,
 
     /// <summary>The input is not well-formed JSON.</summary>
     MalformedJson = 2001,

@@ -3,37 +3,35 @@ using Provenance.Cryptography;
 namespace Provenance.Verification;
 
 /// <summary>An artifact to verify: a file to hash, or a digest the caller already has.</summary>
-public abstract record ArtifactInput
+public sealed record ArtifactInput
 {
-    private protected ArtifactInput()
+    private ArtifactInput(string? path, ArtifactDigest? digest)
     {
+        Path = path;
+        Digest = digest;
     }
 
+    /// <summary>The file to hash, when the artifact is a file.</summary>
+    public string? Path { get; }
+
+    /// <summary>The digest, when the artifact is given only by its digest.</summary>
+    public ArtifactDigest? Digest { get; }
+
     /// <summary>How the artifact is shown in results.</summary>
-    public abstract string DisplayName { get; }
+    public string DisplayName => Path ?? Digest!.ToString();
 
     /// <summary>A file, hashed while streaming (sha256, sha384 and sha512).</summary>
     public static ArtifactInput FromFile(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return new FileArtifact(path);
+        return new ArtifactInput(path, null);
     }
 
     /// <summary>A digest only: the artifact itself is not read.</summary>
     public static ArtifactInput FromDigest(ArtifactDigest digest)
     {
         ArgumentNullException.ThrowIfNull(digest);
-        return new DigestArtifact(digest);
-    }
-
-    internal sealed record FileArtifact(string Path) : ArtifactInput
-    {
-        public override string DisplayName => Path;
-    }
-
-    internal sealed record DigestArtifact(ArtifactDigest Digest) : ArtifactInput
-    {
-        public override string DisplayName => Digest.ToString();
+        return new ArtifactInput(null, digest);
     }
 }
 

@@ -252,33 +252,25 @@ public sealed class ProvenanceVerifier
     private static async Task<(ImmutableArray<ArtifactDigest> Digests, Check? Failure)> DigestAsync(
         ArtifactInput artifact, CancellationToken cancellationToken)
     {
-        switch (artifact)
+        if (artifact.Digest is { } given)
         {
-            case ArtifactInput.DigestArtifact digest:
-                return ([digest.Digest], null);
-            case ArtifactInput.FileArtifact file:
-                if (BoundedFile.Probe(file.Path, "artifact") is { } problem)
-                {
-                    return ([], Check.Fail(CheckNames.Artifact, problem, null));
-                }
+            return ([given], null);
+        }
 
-                try
-                {
-                    return (await ArtifactHasher.HashFileAsync(file.Path, cancellationToken).ConfigureAwait(false), null);
-                }
-                catch (IOException e)
-                {
-                    return ([], Check.Fail(CheckNames.Artifact,
-                        new Problem(DiagnosticCode.InputUnreadable, "the artifact cannot be read: " + e.Message, file.Path), null));
-                }
-                catch (UnauthorizedAccessException e)
-                {
-                    return ([], Check.Fail(CheckNames.Artifact,
-                        new Problem(DiagnosticCode.InputUnreadable, "the artifact cannot be read: " + e.Message, file.Path), null));
-                }
+        var path = artifact.Path!;
+        if (BoundedFile.Probe(path, "artifact") is { } problem)
+        {
+            return ([], Check.Fail(CheckNames.Artifact, problem, null));
+        }
 
-            default:
-                throw new ArgumentException("Unknown artifact input.", nameof(artifact));
+        try
+        {
+            return (await ArtifactHasher.HashFileAsync(path, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return ([], Check.Fail(CheckNames.Artifact,
+                new Problem(DiagnosticCode.InputUnreadable, "the artifact cannot be read: " + e.Message, path), null));
         }
     }
 }

@@ -1,4 +1,5 @@
 using Provenance.Cryptography;
+using Provenance.Sigstore;
 
 namespace Provenance.Verification;
 
@@ -21,5 +22,24 @@ public static class KeyFiles
         return VerificationKey.TryParse(content, keyAlgorithm, out var key, out var parseProblem)
             ? (key, null)
             : (null, parseProblem! with { Location = parseProblem!.Location is { } l ? $"{path}: {l}" : path });
+    }
+}
+
+/// <summary>Reads Sigstore trusted roots from files, bounded and with located problems.</summary>
+public static class TrustedRootFiles
+{
+    /// <summary>Reads and parses a trusted_root.json; any failure is a <see cref="Problem"/> located at the path.</summary>
+    public static async Task<(TrustedRoot? Root, Problem? Problem)> LoadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var (content, problem) = await BoundedFile.ReadAsync(path, Limits.MaxAttestationFileBytes, "trusted root", cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+
+        return TrustedRoot.TryParse(content, out var root, out var parseProblem)
+            ? (root, null)
+            : (null, new Problem(DiagnosticCode.InvalidTrustedRoot, parseProblem!.Message, parseProblem.Location is { } l ? $"{path}: {l}" : path));
     }
 }
