@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Provenance.Sigstore;
 
 namespace Provenance.Tests.Rfc;
@@ -35,7 +34,7 @@ public sealed class MerkleInclusionTests
     {
         for (var size = 1; size <= Leaves.Length; size++)
         {
-            Assert.Equal(PublishedRoots[size - 1], Convert.ToHexStringLower(Mth(Leaves.AsSpan(0, size))));
+            Assert.Equal(PublishedRoots[size - 1], Convert.ToHexStringLower(Rfc6962Tree.Mth(Leaves.AsSpan(0, size))));
         }
     }
 
@@ -60,16 +59,16 @@ public sealed class MerkleInclusionTests
         for (var size = 1; size <= leaves.Length; size++)
         {
             var tree = leaves.AsSpan(0, size);
-            var root = Mth(tree);
+            var root = Rfc6962Tree.Mth(tree);
             for (var index = 0; index < size; index++)
             {
                 var leaf = MerkleTree.HashLeaf(leaves[index]);
-                var path = Path(index, tree);
+                var path = Rfc6962Tree.Path(index, tree);
                 Assert.True(MerkleTree.VerifyInclusion(index, size, leaf, path, root), $"leaf {index} of {size}");
 
                 // The same proof for another position, leaf, or a size whose path has another length fails. (A size
                 // with a path of the same shape can pass: the size is bound by the signed checkpoint, not the proof.)
-                if (size < leaves.Length && Path(index, leaves.AsSpan(0, size + 1)).Length != path.Length)
+                if (size < leaves.Length && Rfc6962Tree.Path(index, leaves.AsSpan(0, size + 1)).Length != path.Length)
                 {
                     Assert.False(MerkleTree.VerifyInclusion(index, size + 1, leaf, path, root));
                 }
@@ -103,7 +102,7 @@ public sealed class MerkleInclusionTests
         // Leaf 0 has a path of two left-hand siblings in trees of 3 and 4 leaves alike, so this proof for size 3 also
         // "verifies" for size 4. This is why TransparencyLogVerifier requires the checkpoint's size to be the proof's.
         var tree = Leaves.AsSpan(0, 3);
-        Assert.True(MerkleTree.VerifyInclusion(0, 4, MerkleTree.HashLeaf(Leaves[0]), Path(0, tree), Mth(tree)));
+        Assert.True(MerkleTree.VerifyInclusion(0, 4, MerkleTree.HashLeaf(Leaves[0]), Rfc6962Tree.Path(0, tree), Rfc6962Tree.Mth(tree)));
     }
 
     [Theory]
@@ -122,42 +121,5 @@ public sealed class MerkleInclusionTests
         var leaf = MerkleTree.HashLeaf(Leaves[0]);
         Assert.Null(MerkleTree.RootFromInclusionProof(0, 2, leaf, [new byte[31]]));
         Assert.Null(MerkleTree.RootFromInclusionProof(0, 2, leaf.AsSpan(1), [new byte[32]]));
-    }
-
-    /// <summary>RFC 6962 section 2.1: MTH(D[n]) with k the largest power of two smaller than n.</summary>
-    private static byte[] Mth(ReadOnlySpan<byte[]> leaves)
-    {
-        if (leaves.Length == 1)
-        {
-            return SHA256.HashData([0x00, .. leaves[0]]);
-        }
-
-        var k = SplitPoint(leaves.Length);
-        return SHA256.HashData([0x01, .. Mth(leaves[..k]), .. Mth(leaves[k..])]);
-    }
-
-    /// <summary>RFC 6962 section 2.1.1: PATH(m, D[n]), leaf to root.</summary>
-    private static ReadOnlyMemory<byte>[] Path(int m, ReadOnlySpan<byte[]> leaves)
-    {
-        if (leaves.Length == 1)
-        {
-            return [];
-        }
-
-        var k = SplitPoint(leaves.Length);
-        return m < k
-            ? [.. Path(m, leaves[..k]), Mth(leaves[k..])]
-            : [.. Path(m - k, leaves[k..]), Mth(leaves[..k])];
-    }
-
-    private static int SplitPoint(int n)
-    {
-        var k = 1;
-        while (k * 2 < n)
-        {
-            k *= 2;
-        }
-
-        return k;
     }
 }
