@@ -83,6 +83,30 @@ public enum DiagnosticCode
     // ---- 5000-5029: Fulcio certificates, chains and certificate transparency ----
 
     // ---- 5030-5059: transparency logs (Rekor v1 and v2), Merkle proofs, checkpoints ----
+    /// <summary>A transparency log entry is malformed: a missing or negative index, a number that is not an integer, a bad hash length.</summary>
+    LogEntryMalformed = 5030,
+    /// <summary>The entry names a log the trusted root does not list; entries are only trusted through the root.</summary>
+    TransparencyLogUnknown = 5031,
+    /// <summary>A bundle that must carry a signed entry timestamp (inclusion promise) does not (bundle v0.1).</summary>
+    InclusionPromiseMissing = 5032,
+    /// <summary>The signed entry timestamp (SET) does not verify with the log's key.</summary>
+    SetInvalid = 5033,
+    /// <summary>A bundle that must carry an inclusion proof with a checkpoint does not (bundle v0.2 and later, Rekor v2).</summary>
+    InclusionProofMissing = 5034,
+    /// <summary>The Merkle audit path does not lead from the entry to the proof's root hash (RFC 9162 section 2.1.3.2).</summary>
+    InclusionProofInvalid = 5035,
+    /// <summary>The checkpoint is not a well-formed signed note or tlog-checkpoint, is not signed by the log, or a log signature fails.</summary>
+    CheckpointInvalid = 5036,
+    /// <summary>The checkpoint is validly signed but commits to another tree size or root hash than the inclusion proof.</summary>
+    CheckpointMismatch = 5037,
+    /// <summary>The log entry body does not record this signature, key or certificate, digest or envelope.</summary>
+    LogEntryBodyMismatch = 5038,
+    /// <summary>The log entry's kind or version is not one the verifier can bind to the signed content.</summary>
+    LogEntryKindUnsupported = 5039,
+    /// <summary>The log's key was not valid (per the trusted root) at the entry's integrated time.</summary>
+    LogKeyNotValidAtTime = 5040,
+    /// <summary>The bundle has no transparency log entry where one is required.</summary>
+    LogEntryMissing = 5041,
 
     // ---- 5060-5079: RFC 3161 timestamps ----
 

@@ -50,4 +50,22 @@ public static class Limits
     /// Sigstore algorithm registry uses more than 4096 bits.
     /// </summary>
     public const int MaxRsaKeyBits = 8192;
+
+    /// <summary>
+    /// Sibling hashes in one Merkle inclusion proof: a tree of 2^63 entries needs at most 63, so more is never a
+    /// valid proof, only work.
+    /// </summary>
+    public const int MaxInclusionProofHashes = 64;
+
+    /// <summary>Largest checkpoint (signed note) read; real ones are well under 2 KiB even with many witnesses.</summary>
+    public const int MaxCheckpointBytes = 64 * 1024;
+
+    /// <summary>Signature lines in one signed note (golang.org/x/mod/sumdb/note stops at 100; C2SP requires at least 16).</summary>
+    public const int MaxNoteSignatures = 100;
+
+    /// <summary>
+    /// Largest canonicalized log entry body. An intoto entry embeds the payload base64-encoded twice, so this is
+    /// the payload limit with room for that growth.
+    /// </summary>
+    public const int MaxLogEntryBodyBytes = 2 * MaxPayloadBytes;
 }
