@@ -50,4 +50,16 @@ public static class Limits
     /// Sigstore algorithm registry uses more than 4096 bits.
     /// </summary>
     public const int MaxRsaKeyBits = 8192;
+
+    /// <summary>
+    /// Longest value of one Fulcio extension (OID 1.3.6.1.4.1.57264.1.*) or subject alternative name; real values are
+    /// URIs and digests of at most a few hundred bytes.
+    /// </summary>
+    public const int MaxFulcioExtensionBytes = 4 * 1024;
+
+    /// <summary>Extensions in one certificate.</summary>
+    public const int MaxCertificateExtensions = 64;
+
+    /// <summary>Signed certificate timestamps (RFC 6962) embedded in one certificate.</summary>
+    public const int MaxSignedCertificateTimestamps = 32;
 }
