@@ -101,6 +101,8 @@ public enum DiagnosticCode
     CertificateUnhandledCriticalExtension = 5010,
     /// <summary>A Fulcio extension (OID 1.3.6.1.4.1.57264.1.*) or subject alternative name is malformed or too large.</summary>
     FulcioExtensionMalformed = 5011,
+    /// <summary>The bundle carries an intermediate or root certificate that is not one of the trusted authority's.</summary>
+    CertificateChainMismatch = 5012,
 
     // ---- 5030-5059: transparency logs (Rekor v1 and v2), Merkle proofs, checkpoints ----
 

@@ -123,7 +123,54 @@ internal static class CertificateChainVerifier
         FulcioCertificate leaf,
         IReadOnlyList<DateTimeOffset> verifiedTimes,
         TrustedRoot root,
+        out CertificateAuthority? authority) =>
+        Verify(leaf, [], verifiedTimes, root, out authority);
+
+    /// <summary>
+    /// As <see cref="Verify(FulcioCertificate, IReadOnlyList{DateTimeOffset}, TrustedRoot, out CertificateAuthority?)"/>,
+    /// for a bundle (v0.1, v0.2) that also carries intermediate or root certificates. They are never used to build
+    /// the chain; each must be a certificate of the authority the leaf chains to, so a bundle whose chain ends in
+    /// another root fails, and one that carries the trusted certificates themselves verifies as without them.
+    /// </summary>
+    /// <param name="leaf">The signing certificate from the bundle.</param>
+    /// <param name="carriedCertificates">The bundle's other certificates (DER), after the leaf.</param>
+    /// <param name="verifiedTimes">Times established by verified evidence (log entries, timestamps); never "now".</param>
+    /// <param name="root">The trust material.</param>
+    /// <param name="authority">The authority the leaf chains to, when it does.</param>
+    public static Problem? Verify(
+        FulcioCertificate leaf,
+        IReadOnlyList<ReadOnlyMemory<byte>> carriedCertificates,
+        IReadOnlyList<DateTimeOffset> verifiedTimes,
+        TrustedRoot root,
         out CertificateAuthority? authority)
+    {
+        ArgumentNullException.ThrowIfNull(carriedCertificates);
+        var problem = VerifyLeaf(leaf, verifiedTimes, root, out var trusted);
+        authority = null;
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        for (var i = 0; i < carriedCertificates.Count; i++)
+        {
+            var carried = carriedCertificates[i];
+            if (!trusted!.Certificates.Any(c => c.Der.Span.SequenceEqual(carried.Span)))
+            {
+                return Fail(DiagnosticCode.CertificateChainMismatch, string.Create(CultureInfo.InvariantCulture,
+                    $"the bundle's certificate {i + 2} is not a certificate of the trusted authority {trusted.Authority.Uri}; a bundle may only repeat trusted certificates"));
+            }
+        }
+
+        authority = trusted!.Authority;
+        return null;
+    }
+
+    private static Problem? VerifyLeaf(
+        FulcioCertificate leaf,
+        IReadOnlyList<DateTimeOffset> verifiedTimes,
+        TrustedRoot root,
+        out TrustedCertificateAuthority? authority)
     {
         ArgumentNullException.ThrowIfNull(leaf);
         ArgumentNullException.ThrowIfNull(verifiedTimes);
@@ -149,7 +196,7 @@ internal static class CertificateChainVerifier
             var problem = CheckIssued(certificate, candidate, verifiedTimes);
             if (problem is null)
             {
-                authority = candidate.Authority;
+                authority = candidate;
                 return null;
             }
 

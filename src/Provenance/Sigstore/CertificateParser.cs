@@ -352,7 +352,8 @@ internal sealed class ParsedCertificate
     {
         var algorithm = new AsnReader(encoded, AsnEncodingRules.DER).ReadSequence();
         var oid = algorithm.ReadObjectIdentifier();
-        ReadOnlyMemory<byte>? parameters = algorithm.HasData ? algorithm.ReadEncodedValue() : null;
+        // The cast matters: a bare null would become an empty ReadOnlyMemory through its conversion from byte[].
+        ReadOnlyMemory<byte>? parameters = algorithm.HasData ? algorithm.ReadEncodedValue() : (ReadOnlyMemory<byte>?)null;
         algorithm.ThrowIfNotEmpty();
         var isNull = parameters is { } p && p.Span.SequenceEqual((byte[])[0x05, 0x00]);
         switch (oid)

@@ -120,9 +120,9 @@ internal static class SctVerifier
         position += 2;
         issuerKeyHash.CopyTo(signed, position);
         position += 32;
-        signed[position++] = (byte)(tbs.Length >> 16);
-        signed[position++] = (byte)(tbs.Length >> 8);
-        signed[position++] = (byte)tbs.Length;
+        signed[position++] = unchecked((byte)(tbs.Length >> 16));
+        signed[position++] = unchecked((byte)(tbs.Length >> 8));
+        signed[position++] = unchecked((byte)tbs.Length);
         tbs.CopyTo(signed, position);
         position += tbs.Length;
         BinaryPrimitives.WriteUInt16BigEndian(signed.AsSpan(position), (ushort)extensions.Length);
