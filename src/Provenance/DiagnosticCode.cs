@@ -81,6 +81,30 @@ public enum DiagnosticCode
     NoAttestations = 4003,
 
     // ---- 5000-5029: Fulcio certificates, chains and certificate transparency ----
+    /// <summary>A certificate is not a well-formed DER X.509 v3 certificate (RFC 5280 section 4.1), or repeats an extension.</summary>
+    CertificateMalformed = 5001,
+    /// <summary>The signing certificate does not chain to any certificate authority of the trusted root.</summary>
+    CertificateChainUntrusted = 5002,
+    /// <summary>The signing certificate, or a certificate of its authority, is not valid at a verified time.</summary>
+    CertificateNotValidAtTime = 5003,
+    /// <summary>The certificate authority the signing certificate chains to is not trusted (validFor) at a verified time.</summary>
+    CertificateAuthorityNotValidAtTime = 5004,
+    /// <summary>The signing certificate lacks the codeSigning extended key usage or the digitalSignature key usage.</summary>
+    CertificateMissingCodeSigning = 5005,
+    /// <summary>The signing certificate carries no signed certificate timestamp (RFC 6962) from a trusted log.</summary>
+    SctMissing = 5006,
+    /// <summary>Fewer signed certificate timestamps verified with trusted logs than the threshold requires, or the list is malformed.</summary>
+    SctInvalid = 5007,
+    /// <summary>The signing certificate is a CA certificate, which must never sign artifacts.</summary>
+    CertificateIsCa = 5008,
+    /// <summary>A certificate's public key or signature algorithm is not one the verifier supports.</summary>
+    CertificateUnsupportedAlgorithm = 5009,
+    /// <summary>A certificate marks an extension critical that the verifier does not process (RFC 5280 section 4.2).</summary>
+    CertificateUnhandledCriticalExtension = 5010,
+    /// <summary>A Fulcio extension (OID 1.3.6.1.4.1.57264.1.*) or subject alternative name is malformed or too large.</summary>
+    FulcioExtensionMalformed = 5011,
+    /// <summary>The bundle carries an intermediate or root certificate that is not one of the trusted authority's.</summary>
+    CertificateChainMismatch = 5012,
 
     // ---- 5030-5059: transparency logs (Rekor v1 and v2), Merkle proofs, checkpoints ----
     /// <summary>A transparency log entry is malformed: a missing or negative index, a number that is not an integer, a bad hash length.</summary>

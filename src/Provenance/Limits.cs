@@ -68,4 +68,16 @@ public static class Limits
     /// the payload limit with room for that growth.
     /// </summary>
     public const int MaxLogEntryBodyBytes = 2 * MaxPayloadBytes;
+
+    /// <summary>
+    /// Longest value of one Fulcio extension (OID 1.3.6.1.4.1.57264.1.*) or subject alternative name; real values are
+    /// URIs and digests of at most a few hundred bytes.
+    /// </summary>
+    public const int MaxFulcioExtensionBytes = 4 * 1024;
+
+    /// <summary>Extensions in one certificate.</summary>
+    public const int MaxCertificateExtensions = 64;
+
+    /// <summary>Signed certificate timestamps (RFC 6962) embedded in one certificate.</summary>
+    public const int MaxSignedCertificateTimestamps = 32;
 }
