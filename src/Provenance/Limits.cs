@@ -50,4 +50,13 @@ public static class Limits
     /// Sigstore algorithm registry uses more than 4096 bits.
     /// </summary>
     public const int MaxRsaKeyBits = 8192;
+
+    /// <summary>Signed timestamps in one bundle (sigstore-go accepts as many).</summary>
+    public const int MaxTimestamps = 32;
+
+    /// <summary>
+    /// Largest signed timestamp (RFC 3161 TimeStampResp) accepted; real ones are 1 to 6 KiB, embedded certificates
+    /// included.
+    /// </summary>
+    public const int MaxTimestampBytes = 32 * 1024;
 }
