@@ -133,6 +133,39 @@ public enum DiagnosticCode
     LogEntryMissing = 5041,
 
     // ---- 5060-5079: RFC 3161 timestamps ----
+    /// <summary>
+    /// A signed timestamp that is not a DER RFC 3161 TimeStampResp holding one TimeStampToken (section 2.4.2), has
+    /// bytes after it, names a hash other than SHA-256, SHA-384 or SHA-512, or whose imprint has the wrong length.
+    /// </summary>
+    TimestampMalformed = 5060,
+    /// <summary>The timestamp response's status is neither granted nor grantedWithMods (RFC 3161 section 2.4.2).</summary>
+    TimestampNotGranted = 5061,
+    /// <summary>The token's message imprint is not the hash of this bundle's signature: it timestamps something else.</summary>
+    TimestampImprintMismatch = 5062,
+    /// <summary>No timestamp authority of the trusted root issued the token, or the authority's chain does not verify.</summary>
+    TimestampUntrustedAuthority = 5063,
+    /// <summary>The token's CMS signature does not verify with the trusted timestamp authority's certificate.</summary>
+    TimestampSignatureInvalid = 5064,
+    /// <summary>
+    /// The token's time is outside the validity of the authority's certificates or the window the trusted root gives
+    /// the authority.
+    /// </summary>
+    TimestampNotValidAtTime = 5065,
+    /// <summary>
+    /// The timestamp signing certificate lacks the critical, sole id-kp-timeStamping extended key usage (RFC 3161
+    /// section 2.3), or an intermediate of its chain is not restricted to timestamping.
+    /// </summary>
+    TimestampAuthorityMissingEku = 5066,
+    /// <summary>The token is signed with a certificate authority's certificate rather than a timestamping key.</summary>
+    TimestampSignerIsCertificateAuthority = 5067,
+    /// <summary>The token's ESSCertID or ESSCertIDv2 signing-certificate attribute names another certificate (RFC 5816).</summary>
+    TimestampSigningCertificateMismatch = 5068,
+    /// <summary>More signed timestamps in one bundle than <see cref="Limits.MaxTimestamps"/>.</summary>
+    TooManyTimestamps = 5069,
+    /// <summary>One signed timestamp given twice: a duplicate must not count twice towards a threshold.</summary>
+    DuplicateTimestamp = 5070,
+    /// <summary>The token's time is outside the validity of the certificate that made the signature it timestamps.</summary>
+    TimestampOutsideSignerValidity = 5071,
 
     // ---- 5080-5099: keyless verification as a whole (identity, time, thresholds) ----
 }

@@ -80,4 +80,13 @@ public static class Limits
 
     /// <summary>Signed certificate timestamps (RFC 6962) embedded in one certificate.</summary>
     public const int MaxSignedCertificateTimestamps = 32;
+
+    /// <summary>Signed timestamps in one bundle (sigstore-go accepts as many).</summary>
+    public const int MaxTimestamps = 32;
+
+    /// <summary>
+    /// Largest signed timestamp (RFC 3161 TimeStampResp) accepted; real ones are 1 to 6 KiB, embedded certificates
+    /// included.
+    /// </summary>
+    public const int MaxTimestampBytes = 32 * 1024;
 }

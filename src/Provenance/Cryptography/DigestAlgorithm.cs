@@ -93,6 +93,22 @@ public static class DigestAlgorithms
             & CryptographicOperations.FixedTimeEquals(left, right);
     }
 
+    /// <summary>
+    /// Finds the algorithm for its object identifier (NIST hashAlgs, RFC 5754 section 2): the names X.509, CMS and
+    /// RFC 3161 use.
+    /// </summary>
+    internal static bool TryFromOid(string? oid, out DigestAlgorithm algorithm)
+    {
+        (var found, algorithm) = oid switch
+        {
+            "2.16.840.1.101.3.4.2.1" => (true, DigestAlgorithm.Sha256),
+            "2.16.840.1.101.3.4.2.2" => (true, DigestAlgorithm.Sha384),
+            "2.16.840.1.101.3.4.2.3" => (true, DigestAlgorithm.Sha512),
+            _ => (false, default(DigestAlgorithm)),
+        };
+        return found;
+    }
+
     internal static HashAlgorithmName ToHashAlgorithmName(this DigestAlgorithm algorithm) => algorithm switch
     {
         DigestAlgorithm.Sha256 => HashAlgorithmName.SHA256,

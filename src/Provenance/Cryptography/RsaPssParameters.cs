@@ -13,13 +13,6 @@ internal static class RsaPssParameters
     private const string Mgf1Oid = "1.2.840.113549.1.1.8";
     private const string Sha1Oid = "1.3.14.3.2.26";
 
-    private static readonly Dictionary<string, HashAlgorithmName> HashOids = new(StringComparer.Ordinal)
-    {
-        ["2.16.840.1.101.3.4.2.1"] = HashAlgorithmName.SHA256,
-        ["2.16.840.1.101.3.4.2.2"] = HashAlgorithmName.SHA384,
-        ["2.16.840.1.101.3.4.2.3"] = HashAlgorithmName.SHA512,
-    };
-
     /// <summary>The hash the parameters fix, or throws <see cref="InvalidInputException"/>.</summary>
     public static HashAlgorithmName ReadHash(ReadOnlyMemory<byte> encoded)
     {
@@ -83,7 +76,7 @@ internal static class RsaPssParameters
 
         algorithmIdentifier.ThrowIfNotEmpty();
         return oid == Sha1Oid ? HashAlgorithmName.SHA1
-            : HashOids.TryGetValue(oid, out var hash) ? hash
+            : DigestAlgorithms.TryFromOid(oid, out var hash) ? hash.ToHashAlgorithmName()
             : throw SubjectPublicKeyInfo.Invalid(DiagnosticCode.UnsupportedKeyAlgorithm,
                 $"the RSASSA-PSS key names hash {oid}; only SHA-256, SHA-384 and SHA-512 are supported");
     }
