@@ -168,6 +168,19 @@ public enum DiagnosticCode
     TimestampOutsideSignerValidity = 5071,
 
     // ---- 5080-5099: keyless verification as a whole (identity, time, thresholds) ----
+
+    /// <summary>A keyless signature, but no signer identity to accept was given.</summary>
+    KeylessIdentityRequired = 5080,
+    /// <summary>A keyless DSSE envelope without a log entry: its entry must be found in the log online.</summary>
+    LogEntryLookupRequired = 5081,
+    /// <summary>Fewer verified times than required for a keyless signature.</summary>
+    NoVerifiedTime = 5082,
+    /// <summary>The certificate's identity or issuer is not one of those accepted.</summary>
+    IdentityMismatch = 5083,
+    /// <summary>A verified time lies in the future of this machine's clock.</summary>
+    TimeInFuture = 5084,
+    /// <summary>A message signature's digest hint is not the artifact's digest.</summary>
+    MessageDigestMismatch = 5085,
 }
 
 /// <summary>Formatting and classification of <see cref="DiagnosticCode"/>.</summary>

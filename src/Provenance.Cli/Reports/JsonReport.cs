@@ -28,10 +28,28 @@ internal static class JsonReport
         [.. result.Attestations.Select(a => new JsonVerifiedAttestation(
             a.Source,
             a.Format.ToString(),
-            a.Statement.PredicateType,
-            [.. a.Statement.Subjects.Select(s => new JsonSubject(s.Name, s.Digest.StrongDigests.ToDictionary(d => d.Algorithm, d => d.Hex)))],
-            [.. a.Signers.Select(s => new JsonSigner(s.Kind, s.KeyId, s.Algorithm))]))],
+            a.Statement?.PredicateType,
+            a.Statement is null ? [] : [.. a.Statement.Subjects.Select(s => new JsonSubject(s.Name, s.Digest.StrongDigests.ToDictionary(d => d.Algorithm, d => d.Hex)))],
+            [.. a.Signers.Select(ToJson)],
+            [.. a.Times.Select(t => new JsonTime(t.Time, t.Source))]))],
         [.. result.Checks.Select(c => new JsonCheck(c.Name, c.Passed, c.Code?.Format(), c.Message, c.Source, c.Location, c.Expected, c.Actual))]);
+
+    private static JsonSigner ToJson(Signer signer)
+    {
+        var certificate = signer.Certificate is not { } c ? null : new JsonCertificate(
+            [.. c.SubjectAlternativeNames.Select(n => n.Value)],
+            c.Issuer,
+            c.SerialNumber,
+            c.NotBefore,
+            c.NotAfter,
+            new JsonFulcioExtensions(
+                c.Extensions.BuildSignerUri, c.Extensions.BuildSignerDigest, c.Extensions.RunnerEnvironment,
+                c.Extensions.SourceRepositoryUri, c.Extensions.SourceRepositoryDigest, c.Extensions.SourceRepositoryRef,
+                c.Extensions.SourceRepositoryIdentifier, c.Extensions.SourceRepositoryOwnerUri, c.Extensions.SourceRepositoryOwnerIdentifier,
+                c.Extensions.BuildConfigUri, c.Extensions.BuildConfigDigest, c.Extensions.BuildTrigger, c.Extensions.RunInvocationUri,
+                c.Extensions.SourceRepositoryVisibilityAtSigning, c.Extensions.DeploymentEnvironment));
+        return new JsonSigner(signer.Kind, signer.KeyId, signer.Algorithm, certificate);
+    }
 }
 
 internal sealed record JsonReportDocument(string MediaType, bool Verified, IReadOnlyList<JsonArtifactResult> Artifacts);
@@ -46,13 +64,41 @@ internal sealed record JsonArtifactResult(
 internal sealed record JsonVerifiedAttestation(
     string Source,
     string Format,
-    string PredicateType,
+    string? PredicateType,
     IReadOnlyList<JsonSubject> Subjects,
-    IReadOnlyList<JsonSigner> Signers);
+    IReadOnlyList<JsonSigner> Signers,
+    IReadOnlyList<JsonTime> VerifiedTimes);
+
+internal sealed record JsonTime(DateTimeOffset Time, string Source);
+
+internal sealed record JsonCertificate(
+    IReadOnlyList<string> SubjectAlternativeNames,
+    string? Issuer,
+    string SerialNumber,
+    DateTimeOffset NotBefore,
+    DateTimeOffset NotAfter,
+    JsonFulcioExtensions Extensions);
+
+internal sealed record JsonFulcioExtensions(
+    string? BuildSignerUri,
+    string? BuildSignerDigest,
+    string? RunnerEnvironment,
+    string? SourceRepositoryUri,
+    string? SourceRepositoryDigest,
+    string? SourceRepositoryRef,
+    string? SourceRepositoryIdentifier,
+    string? SourceRepositoryOwnerUri,
+    string? SourceRepositoryOwnerIdentifier,
+    string? BuildConfigUri,
+    string? BuildConfigDigest,
+    string? BuildTrigger,
+    string? RunInvocationUri,
+    string? SourceRepositoryVisibilityAtSigning,
+    string? DeploymentEnvironment);
 
 internal sealed record JsonSubject(string? Name, IReadOnlyDictionary<string, string> Digest);
 
-internal sealed record JsonSigner(string Kind, string KeyId, string Algorithm);
+internal sealed record JsonSigner(string Kind, string KeyId, string Algorithm, JsonCertificate? Certificate);
 
 internal sealed record JsonCheck(
     string Name,

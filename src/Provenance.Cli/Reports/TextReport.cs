@@ -13,10 +13,16 @@ internal static class TextReport
             await writer.WriteLineAsync($"{(result.Verified ? "VERIFIED" : "NOT VERIFIED")}: {result.Artifact}{digest}").ConfigureAwait(false);
             foreach (var attestation in result.Attestations)
             {
-                await writer.WriteLineAsync($"  {attestation.Source}: {attestation.Statement.PredicateType}").ConfigureAwait(false);
+                var what = attestation.Statement?.PredicateType ?? "signature over the artifact (Sigstore message signature)";
+                await writer.WriteLineAsync($"  {attestation.Source}: {what}").ConfigureAwait(false);
                 foreach (var signer in attestation.Signers)
                 {
                     await writer.WriteLineAsync($"    signed by {signer}").ConfigureAwait(false);
+                }
+
+                foreach (var time in attestation.Times)
+                {
+                    await writer.WriteLineAsync($"    at {time.Time:yyyy-MM-ddTHH:mm:ssZ} ({time.Source})").ConfigureAwait(false);
                 }
             }
 

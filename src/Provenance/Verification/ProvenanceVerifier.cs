@@ -15,13 +15,19 @@ namespace Provenance.Verification;
 public sealed class ProvenanceVerifier
 {
     private readonly VerifierOptions _options;
+    private readonly BundleVerifier _bundles;
 
     /// <summary>Builds a verifier; throws when the options could never verify anything.</summary>
-    public ProvenanceVerifier(VerifierOptions options)
+    /// <param name="options">What to trust and how much to require.</param>
+    /// <param name="timeProvider">
+    /// The clock, used only to refuse evidence dated in the future; certificates are judged at verified times.
+    /// </param>
+    public ProvenanceVerifier(VerifierOptions options, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        _bundles = new BundleVerifier(options, timeProvider ?? TimeProvider.System);
     }
 
     /// <summary>Verifies one artifact against the given attestations.</summary>
@@ -114,33 +120,55 @@ public sealed class ProvenanceVerifier
             : location;
 
     /// <summary>Everything about one attestation that does not depend on the artifact.</summary>
-    private sealed record AttestationOutcome(LoadedAttestation Attestation, ImmutableArray<Check> Checks, Statement? Statement, ImmutableArray<Signer> Signers)
+    private sealed record AttestationOutcome(
+        LoadedAttestation Attestation,
+        ImmutableArray<Check> Checks,
+        Statement? Statement,
+        ImmutableArray<Signer> Signers,
+        ImmutableArray<VerifiedTime> Times,
+        PendingBlob? Blob)
     {
-        public bool Trusted => Statement is not null && Checks.All(c => c.Passed);
+        public bool Trusted => (Statement is not null || Blob is not null) && Checks.All(c => c.Passed);
     }
 
     private AttestationOutcome Evaluate(LoadedAttestation attestation)
     {
         var checks = ImmutableArray.CreateBuilder<Check>();
         var source = attestation.Source;
-        AttestationOutcome Stop() => new(attestation, checks.ToImmutable(), null, []);
+        AttestationOutcome Stop() => new(attestation, checks.ToImmutable(), null, [], [], null);
 
-        if (attestation.Bundle is { } bundle && UnsupportedBundleContent(bundle) is { } unsupported)
+        if (attestation.Envelope is { } typed)
         {
-            checks.Add(Check.Fail(CheckNames.Signature, unsupported, source));
-            return Stop();
+            if (!string.Equals(typed.PayloadType, DsseEnvelope.InTotoPayloadType, StringComparison.Ordinal))
+            {
+                checks.Add(Check.Fail(CheckNames.PayloadType, new Problem(DiagnosticCode.UnsupportedPayloadType,
+                    "the envelope's payloadType is not that of an in-toto statement", "payloadType"), source,
+                    DsseEnvelope.InTotoPayloadType, Json.StrictJson.Printable(typed.PayloadType)));
+                return Stop();
+            }
+
+            checks.Add(Check.Pass(CheckNames.PayloadType, "payloadType is " + DsseEnvelope.InTotoPayloadType, source));
+        }
+
+        if (attestation.Bundle is not null)
+        {
+            var bundle = _bundles.Evaluate(attestation);
+            checks.AddRange(bundle.Checks);
+            return new AttestationOutcome(attestation, checks.ToImmutable(), bundle.Statement, bundle.Signers, bundle.Times, bundle.Blob);
         }
 
         var envelope = attestation.Envelope!;
-        if (!string.Equals(envelope.PayloadType, DsseEnvelope.InTotoPayloadType, StringComparison.Ordinal))
+        if (_options.Keys.IsDefaultOrEmpty)
         {
-            checks.Add(Check.Fail(CheckNames.PayloadType, new Problem(DiagnosticCode.UnsupportedPayloadType,
-                "the envelope's payloadType is not that of an in-toto statement", "payloadType"), source,
-                DsseEnvelope.InTotoPayloadType, Json.StrictJson.Printable(envelope.PayloadType)));
+            // A bare envelope carries no log entry, so keyless trust cannot be established offline.
+            var problem = envelope.Signatures.Any(s => s.CertificatePem is not null)
+                ? new Problem(DiagnosticCode.LogEntryLookupRequired,
+                    "the envelope is signed keyless but carries no transparency log entry; its log entry must be looked up online, or use the Sigstore bundle instead",
+                    "signatures")
+                : new Problem(DiagnosticCode.NoTrustMaterial, "the envelope is signed with a key, but no key was given to verify it with (--key)", "signatures");
+            checks.Add(Check.Fail(CheckNames.Signature, problem, source));
             return Stop();
         }
-
-        checks.Add(Check.Pass(CheckNames.PayloadType, "payloadType is " + DsseEnvelope.InTotoPayloadType, source));
 
         var signers = VerifySignatures(envelope);
         if (signers.Length < _options.SignatureThreshold)
@@ -159,39 +187,12 @@ public sealed class ProvenanceVerifier
         checks.Add(Check.Pass(CheckNames.Signature, "signed by " + string.Join(", ", signers), source));
 
         // The payload is interpreted only after its signature verified: nothing unauthenticated is read for meaning.
-        Statement statement;
-        try
+        if (StatementReader.Read(envelope, source, checks) is not { } statement)
         {
-            statement = Statement.Parse(envelope.Payload);
-        }
-        catch (InvalidInputException e)
-        {
-            checks.Add(Check.Fail(CheckNames.Statement, e.Problem with { Location = "payload" + (e.Problem.Location is { } l ? ": " + l : "") }, source));
             return Stop();
         }
 
-        checks.Add(Check.Pass(CheckNames.Statement,
-            string.Create(CultureInfo.InvariantCulture, $"{statement.PredicateType} statement with {statement.Subjects.Length} subject(s)"), source));
-        return new AttestationOutcome(attestation, checks.ToImmutable(), statement, signers);
-    }
-
-    private static Problem? UnsupportedBundleContent(SigstoreBundle bundle)
-    {
-        if (bundle.MaterialKind != VerificationMaterialKind.PublicKey)
-        {
-            return new Problem(DiagnosticCode.UnsupportedVerificationMaterial,
-                "the bundle is signed keyless (with a Fulcio certificate); this version verifies key-signed bundles only",
-                "verificationMaterial");
-        }
-
-        if (bundle.Envelope is null)
-        {
-            return new Problem(DiagnosticCode.UnsupportedVerificationMaterial,
-                "the bundle holds a message signature over a blob, not an attestation; this version verifies DSSE attestations only",
-                "messageSignature");
-        }
-
-        return null;
+        return new AttestationOutcome(attestation, checks.ToImmutable(), statement, signers, [], null);
     }
 
     /// <summary>The distinct trusted keys with a valid signature over the envelope's PAE.</summary>
@@ -237,11 +238,13 @@ public sealed class ProvenanceVerifier
                 continue;
             }
 
-            var subjectCheck = SubjectMatcher.Match(outcome.Statement!, digests, outcome.Attestation.Source);
+            var subjectCheck = outcome.Blob is { } blob
+                ? BundleVerifier.MatchBlob(blob, digests, outcome.Attestation.Source)
+                : SubjectMatcher.Match(outcome.Statement!, digests, outcome.Attestation.Source);
             checks.Add(subjectCheck);
             if (subjectCheck.Passed)
             {
-                verified.Add(new VerifiedAttestation(outcome.Attestation.Source, outcome.Attestation.Format, outcome.Statement!, outcome.Signers));
+                verified.Add(new VerifiedAttestation(outcome.Attestation.Source, outcome.Attestation.Format, outcome.Statement, outcome.Signers, outcome.Times));
             }
         }
 

@@ -47,26 +47,49 @@ public static class CheckNames
     public const string Subject = "subject";
     /// <summary>Reading and hashing the artifact.</summary>
     public const string Artifact = "artifact";
+    /// <summary>The bundle's transparency log entries verify against the trusted root.</summary>
+    public const string TransparencyLog = "transparency-log";
+    /// <summary>Enough verified times (signed entry timestamps, RFC 3161 timestamps).</summary>
+    public const string Timestamp = "timestamp";
+    /// <summary>The signing certificate chains to a trusted CA at every verified time.</summary>
+    public const string Certificate = "certificate";
+    /// <summary>The signing certificate was logged to trusted certificate transparency logs.</summary>
+    public const string CertificateTransparency = "certificate-transparency";
+    /// <summary>The certificate's identity is one of those accepted.</summary>
+    public const string Identity = "identity";
+    /// <summary>The log entries record exactly what the bundle signed.</summary>
+    public const string LogEntryBinding = "log-entry-binding";
 }
 
 /// <summary>Who signed an attestation, as established by verification (never as claimed by the attestation).</summary>
-/// <param name="Kind">How the signer was trusted: <c>key</c> for a public key the caller gave.</param>
-/// <param name="KeyId">The key's identifier (<c>SHA256:</c> and the base64 SHA-256 of its SubjectPublicKeyInfo).</param>
+/// <param name="Kind">How the signer was trusted: <c>key</c> for a public key the caller gave, <c>keyless</c> for a certificate.</param>
+/// <param name="KeyId">The signing key's identifier (<c>SHA256:</c> and its OpenSSH fingerprint).</param>
 /// <param name="Algorithm">The signature algorithm.</param>
-public sealed record Signer(string Kind, string KeyId, string Algorithm)
+/// <param name="Certificate">The verified signing certificate of a keyless signer: identity, issuer, every Fulcio extension.</param>
+public sealed record Signer(string Kind, string KeyId, string Algorithm, Sigstore.FulcioCertificate? Certificate = null)
 {
     internal static Signer FromKey(VerificationKey key) => new("key", key.KeyId, key.Algorithm);
 
+    internal static Signer FromCertificate(Sigstore.FulcioCertificate certificate) =>
+        new("keyless", certificate.PublicKey.KeyId, certificate.PublicKey.Algorithm, certificate);
+
+    /// <summary>The certificate's identity (its first subject alternative name), for keyless signers.</summary>
+    public string? Identity => Certificate?.SubjectAlternativeNames.FirstOrDefault()?.Value;
+
+    /// <summary>The OIDC issuer that vouched for the identity, for keyless signers.</summary>
+    public string? Issuer => Certificate?.Issuer;
+
     /// <inheritdoc />
-    public override string ToString() => $"{Kind} {KeyId} ({Algorithm})";
+    public override string ToString() => Certificate is null ? $"{Kind} {KeyId} ({Algorithm})" : $"{Identity} (issuer {Issuer})";
 }
 
-/// <summary>An attestation whose signature verified and whose statement names the artifact.</summary>
+/// <summary>An attestation whose signature verified and which names the artifact.</summary>
 /// <param name="Source">Where the attestation came from.</param>
 /// <param name="Format">The container it came in.</param>
-/// <param name="Statement">The verified statement.</param>
+/// <param name="Statement">The verified statement; null for a Sigstore message signature, which signs the artifact itself.</param>
 /// <param name="Signers">Every trusted signer whose signature verified (at least the threshold).</param>
-public sealed record VerifiedAttestation(string Source, AttestationFormat Format, Statement Statement, ImmutableArray<Signer> Signers);
+/// <param name="Times">The times verified evidence established for the signature.</param>
+public sealed record VerifiedAttestation(string Source, AttestationFormat Format, Statement? Statement, ImmutableArray<Signer> Signers, ImmutableArray<VerifiedTime> Times);
 
 /// <summary>The verdict for one artifact, with every check that led to it.</summary>
 /// <param name="Artifact">The artifact as the caller named it (a path, or <c>sha256:HEX</c>).</param>
