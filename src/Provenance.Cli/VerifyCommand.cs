@@ -44,6 +44,21 @@ internal static class VerifyCommand
         {
             Description = "Keyless: a regular expression the whole OIDC issuer must match.",
         };
+        var tlogThreshold = new Option<int>("--tlog-threshold")
+        {
+            Description = "Keyless and bundles: how many distinct transparency logs must hold a verified entry.",
+            DefaultValueFactory = _ => 1,
+        };
+        var timestampThreshold = new Option<int>("--timestamp-threshold")
+        {
+            Description = "Keyless: how many verified times (signed entry timestamps, RFC 3161 timestamps) are required.",
+            DefaultValueFactory = _ => 1,
+        };
+        var sctThreshold = new Option<int>("--sct-threshold")
+        {
+            Description = "Keyless: how many certificate transparency logs must have a verified SCT for the certificate.",
+            DefaultValueFactory = _ => 1,
+        };
         var anyIdentity = new Option<bool>("--unsafe-accept-any-identity")
         {
             Description = "UNSAFE: accept keyless signatures from anyone the trusted root certified. For inspection only.",
@@ -71,7 +86,7 @@ internal static class VerifyCommand
         var command = new Command("verify", "Verify artifacts against attestations: signature, subject digest, statement.")
         {
             artifacts, attestations, keys, keyAlgorithm, threshold, trustedRoot,
-            identity, identityRegex, issuer, issuerRegex, anyIdentity, format, outputPath,
+            identity, identityRegex, issuer, issuerRegex, anyIdentity, tlogThreshold, timestampThreshold, sctThreshold, format, outputPath,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -84,6 +99,7 @@ internal static class VerifyCommand
                 parse.GetValue(trustedRoot),
                 new IdentityRequest(parse.GetValue(identity), parse.GetValue(identityRegex), parse.GetValue(issuer), parse.GetValue(issuerRegex)),
                 parse.GetValue(anyIdentity),
+                new Thresholds(parse.GetValue(tlogThreshold), parse.GetValue(timestampThreshold), parse.GetValue(sctThreshold)),
                 parse.GetValue(format) ?? "text",
                 parse.GetValue(outputPath));
             return services.GetRequiredService<VerifyCommandRunner>().RunAsync(request, cancellationToken);
@@ -102,6 +118,7 @@ internal sealed record VerifyRequest(
     string? TrustedRootPath,
     IdentityRequest Identity,
     bool AcceptAnyIdentityUnsafe,
+    Thresholds Thresholds,
     string Format,
     string? OutputPath);
 
@@ -110,3 +127,6 @@ internal sealed record IdentityRequest(string? Subject, string? SubjectRegex, st
 {
     public bool IsEmpty => Subject is null && SubjectRegex is null && Issuer is null && IssuerRegex is null;
 }
+
+/// <summary>The evidence thresholds as given (each must be at least 1).</summary>
+internal sealed record Thresholds(int TransparencyLogs, int Timestamps, int CertificateTransparencyLogs);

@@ -43,6 +43,19 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, ILogger<Veri
                 $"--signature-threshold is {request.SignatureThreshold} but only {request.Keys.Count} --key was given"));
         }
 
+        foreach (var (name, value) in new[]
+        {
+            ("--tlog-threshold", request.Thresholds.TransparencyLogs),
+            ("--timestamp-threshold", request.Thresholds.Timestamps),
+            ("--sct-threshold", request.Thresholds.CertificateTransparencyLogs),
+        })
+        {
+            if (value < 1)
+            {
+                usage.Add(new Problem(DiagnosticCode.InvalidOptions, $"{name} must be at least 1: zero would accept missing evidence"));
+            }
+        }
+
         if (request.Keys.Count > Limits.MaxKeys)
         {
             usage.Add(new Problem(DiagnosticCode.InvalidOptions, $"at most {Limits.MaxKeys} keys can be given"));
@@ -109,6 +122,13 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, ILogger<Veri
             return ExitCodes.UsageError;
         }
 
+        if (request.AcceptAnyIdentityUnsafe)
+        {
+            await output.Error.WriteLineAsync(
+                "warning: UNSAFE: --unsafe-accept-any-identity accepts a keyless signature from anyone the trusted root certified; the identities shown were not checked against anything")
+                .ConfigureAwait(false);
+        }
+
         var verifier = new ProvenanceVerifier(new VerifierOptions
         {
             Keys = keys.ToImmutable(),
@@ -116,6 +136,9 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, ILogger<Veri
             TrustedRoot = root,
             Identities = identities,
             AcceptAnyIdentityUnsafe = request.AcceptAnyIdentityUnsafe,
+            TransparencyLogThreshold = request.Thresholds.TransparencyLogs,
+            TimestampThreshold = request.Thresholds.Timestamps,
+            CertificateTransparencyThreshold = request.Thresholds.CertificateTransparencyLogs,
         });
         var attestations = request.Attestations.Select(AttestationInput.FromFile).ToList();
         var results = await verifier.VerifyAsync(artifacts, attestations, cancellationToken).ConfigureAwait(false);

@@ -91,6 +91,13 @@ public sealed class VerifyCommandTests : IDisposable
     [InlineData("verify", "a.txt", "-a", "att.json")]
     [InlineData("verify", "a.txt", "-a", "att.json", "--key", "k.pub", "--format", "yaml")]
     [InlineData("frobnicate")]
+    [InlineData("verify", "a.txt", "-a", "att.json", "--certificate-identity", "i", "--certificate-oidc-issuer", "o", "--tlog-threshold", "0")]
+    [InlineData("verify", "a.txt", "-a", "att.json", "--certificate-identity", "i", "--certificate-oidc-issuer", "o", "--timestamp-threshold", "0")]
+    [InlineData("verify", "a.txt", "-a", "att.json", "--certificate-identity", "i", "--certificate-oidc-issuer", "o", "--sct-threshold", "0")]
+    [InlineData("verify", "a.txt", "-a", "att.json", "--certificate-identity", "i")]
+    [InlineData("verify", "a.txt", "-a", "att.json", "--certificate-identity", "i", "--certificate-identity-regex", "j", "--certificate-oidc-issuer", "o")]
+    [InlineData("verify", "a.txt", "-a", "att.json", "--certificate-identity-regex", "(", "--certificate-oidc-issuer", "o")]
+    [InlineData("verify", "a.txt", "-a", "att.json", "--certificate-identity", "i", "--certificate-oidc-issuer", "o", "--unsafe-accept-any-identity")]
     public async Task Usage_errors_exit_2(params string[] args)
     {
         var run = await CliRunner.InProcessAsync(args);
