@@ -27,6 +27,7 @@ internal static class CliApplication
 
         var root = new RootCommand("Verifies supply-chain provenance: in-toto / SLSA attestations, their signatures, and the artifacts they name.");
         root.Subcommands.Add(VerifyCommand.Create(host.Services));
+        root.Subcommands.Add(PolicyCommand.Create(host.Services));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -72,6 +72,15 @@ internal static class VerifyCommand
             Description = "How many distinct trusted keys must have signed each envelope.",
             DefaultValueFactory = _ => 1,
         };
+        var policy = new Option<string?>("--policy", "-p")
+        {
+            Description = "A policy file (YAML or JSON) the verified attestations must satisfy.",
+        };
+        var parameters = new Option<string[]>("--param")
+        {
+            Description = "A policy parameter as NAME=VALUE. Repeatable.",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var format = new Option<string>("--format")
         {
             Description = "Output format.",
@@ -86,7 +95,7 @@ internal static class VerifyCommand
         var command = new Command("verify", "Verify artifacts against attestations: signature, subject digest, statement.")
         {
             artifacts, attestations, keys, keyAlgorithm, threshold, trustedRoot,
-            identity, identityRegex, issuer, issuerRegex, anyIdentity, tlogThreshold, timestampThreshold, sctThreshold, format, outputPath,
+            identity, identityRegex, issuer, issuerRegex, anyIdentity, tlogThreshold, timestampThreshold, sctThreshold, policy, parameters, format, outputPath,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -100,6 +109,8 @@ internal static class VerifyCommand
                 new IdentityRequest(parse.GetValue(identity), parse.GetValue(identityRegex), parse.GetValue(issuer), parse.GetValue(issuerRegex)),
                 parse.GetValue(anyIdentity),
                 new Thresholds(parse.GetValue(tlogThreshold), parse.GetValue(timestampThreshold), parse.GetValue(sctThreshold)),
+                parse.GetValue(policy),
+                parse.GetValue(parameters) ?? [],
                 parse.GetValue(format) ?? "text",
                 parse.GetValue(outputPath));
             return services.GetRequiredService<VerifyCommandRunner>().RunAsync(request, cancellationToken);
@@ -119,6 +130,8 @@ internal sealed record VerifyRequest(
     IdentityRequest Identity,
     bool AcceptAnyIdentityUnsafe,
     Thresholds Thresholds,
+    string? PolicyPath,
+    IReadOnlyList<string> PolicyParameters,
     string Format,
     string? OutputPath);
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Provenance.Cli.Reports;
 using Provenance.Cryptography;
+using Provenance.Policy;
 using Provenance.Sigstore;
 using Provenance.Verification;
 
@@ -96,7 +97,35 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, ILogger<Veri
             usage.Add(new Problem(DiagnosticCode.InvalidOptions, "--unsafe-accept-any-identity contradicts the identity given; drop one"));
         }
 
-        if (request.Keys.Count == 0 && request.Identity.IsEmpty && !request.AcceptAnyIdentityUnsafe)
+        PolicyDocument? policy = null;
+        if (request.PolicyPath is { } policyPath)
+        {
+            var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var parameter in request.PolicyParameters)
+            {
+                var separator = parameter.IndexOf('=', StringComparison.Ordinal);
+                if (separator <= 0 || !parameters.TryAdd(parameter[..separator], parameter[(separator + 1)..]))
+                {
+                    usage.Add(new Problem(DiagnosticCode.InvalidOptions, $"--param takes NAME=VALUE, each name once; \"{parameter}\" is not that"));
+                }
+            }
+
+            (policy, var policyProblem) = await PolicyLoader.LoadFileAsync(policyPath, parameters, cancellationToken).ConfigureAwait(false);
+            if (policyProblem is not null)
+            {
+                usage.Add(policyProblem);
+            }
+        }
+        else if (request.PolicyParameters.Count > 0)
+        {
+            usage.Add(new Problem(DiagnosticCode.InvalidOptions, "--param is for policy parameters: give the policy with --policy"));
+        }
+
+        // With a policy, its signer constraints decide who may have signed keylessly (the loader refuses a policy
+        // that names no signer unless it says so unsafely), so verification itself accepts any certified identity.
+        var policyDecidesIdentity = policy is not null && request.Identity.IsEmpty;
+
+        if (request.Keys.Count == 0 && request.Identity.IsEmpty && !request.AcceptAnyIdentityUnsafe && !policyDecidesIdentity)
         {
             usage.Add(new Problem(DiagnosticCode.InvalidOptions,
                 "say whom to trust: --key PATH for key-signed attestations, or --certificate-identity (or -regex) with --certificate-oidc-issuer (or -regex) for keyless ones"));
@@ -135,13 +164,15 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, ILogger<Veri
             SignatureThreshold = request.SignatureThreshold,
             TrustedRoot = root,
             Identities = identities,
-            AcceptAnyIdentityUnsafe = request.AcceptAnyIdentityUnsafe,
+            AcceptAnyIdentityUnsafe = request.AcceptAnyIdentityUnsafe || policyDecidesIdentity,
             TransparencyLogThreshold = request.Thresholds.TransparencyLogs,
             TimestampThreshold = request.Thresholds.Timestamps,
             CertificateTransparencyThreshold = request.Thresholds.CertificateTransparencyLogs,
         });
         var attestations = request.Attestations.Select(AttestationInput.FromFile).ToList();
-        var results = await verifier.VerifyAsync(artifacts, attestations, cancellationToken).ConfigureAwait(false);
+        var results = policy is null
+            ? await verifier.VerifyAsync(artifacts, attestations, cancellationToken).ConfigureAwait(false)
+            : await verifier.VerifyAsync(artifacts, attestations, policy, timeProvider: null, cancellationToken).ConfigureAwait(false);
 
         if (request.OutputPath is { } path)
         {

@@ -26,6 +26,8 @@ public enum DiagnosticCode
     InvalidOptions = 1008,
     /// <summary>A trusted root file is not a valid Sigstore trusted_root.json.</summary>
     InvalidTrustedRoot = 1009,
+    /// <summary>A policy file is not a valid policy: syntax, unknown keys, missing parameters, unsafe without saying so.</summary>
+    InvalidPolicy = 1010,
 
     /// <summary>The input is not well-formed JSON.</summary>
     MalformedJson = 2001,
@@ -181,6 +183,23 @@ public enum DiagnosticCode
     TimeInFuture = 5084,
     /// <summary>A message signature's digest hint is not the artifact's digest.</summary>
     MessageDigestMismatch = 5085,
+
+    // ---- 6000-6099: policy ----
+
+    /// <summary>No verified attestation of the required predicate type names the artifact.</summary>
+    RequirementNotSatisfied = 6001,
+    /// <summary>The signer is not the one the policy requires (key, identity, issuer or certificate extension).</summary>
+    SignerMismatch = 6002,
+    /// <summary>The SLSA provenance does not meet the policy (builder, build type, source, ref, commit, workflow).</summary>
+    ProvenanceMismatch = 6003,
+    /// <summary>A condition on a statement field does not hold.</summary>
+    ConditionFailed = 6004,
+    /// <summary>The predicate is not well-formed SLSA provenance, so its constraints cannot be checked.</summary>
+    ProvenanceMalformed = 6005,
+    /// <summary>The build is older than the policy allows, or says nothing of when it ran.</summary>
+    BuildTooOld = 6006,
+    /// <summary>The certificate's source (GitHub Actions) disagrees with the provenance's source.</summary>
+    CertificateProvenanceMismatch = 6007,
 }
 
 /// <summary>Formatting and classification of <see cref="DiagnosticCode"/>.</summary>

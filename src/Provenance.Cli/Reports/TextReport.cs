@@ -26,6 +26,12 @@ internal static class TextReport
                 }
             }
 
+            var policyChecks = result.Checks.Where(c => c.Name == Policy.PolicyEvaluator.CheckName).ToList();
+            if (policyChecks.Count > 0)
+            {
+                await writer.WriteLineAsync($"  policy: {policyChecks.Count(c => c.Passed)} of {policyChecks.Count} checks passed").ConfigureAwait(false);
+            }
+
             // When verified, failures of other attestations did not decide anything; show them only as notes.
             var failures = result.Failures.ToList();
             if (failures.Count > 0)

@@ -6,7 +6,7 @@ using Provenance.Json;
 namespace Provenance.Attestations;
 
 /// <summary>The outcome a SLSA Verification Summary records.</summary>
-public enum VerificationResult
+public enum SummaryVerdict
 {
     /// <summary><c>PASSED</c>.</summary>
     Passed,
@@ -26,7 +26,7 @@ public sealed record VerificationSummary
 
     private VerificationSummary(string verifierId, ImmutableSortedDictionary<string, string> verifierVersion,
         DateTimeOffset timeVerified, string resourceUri, ResourceDescriptor policy,
-        ImmutableArray<ResourceDescriptor> inputAttestations, VerificationResult result, ImmutableArray<string> verifiedLevels,
+        ImmutableArray<ResourceDescriptor> inputAttestations, SummaryVerdict result, ImmutableArray<string> verifiedLevels,
         ImmutableSortedDictionary<string, int> dependencyLevels, string? slsaVersion)
     {
         VerifierId = verifierId;
@@ -60,7 +60,7 @@ public sealed record VerificationSummary
     public ImmutableArray<ResourceDescriptor> InputAttestations { get; }
 
     /// <summary><c>verificationResult</c>.</summary>
-    public VerificationResult Result { get; }
+    public SummaryVerdict Result { get; }
 
     /// <summary><c>verifiedLevels</c>, for example <c>SLSA_BUILD_LEVEL_3</c>.</summary>
     public ImmutableArray<string> VerifiedLevels { get; }
@@ -109,8 +109,8 @@ public sealed record VerificationSummary
         var resultPath = StrictJson.Child(path, "verificationResult");
         var result = StrictJson.RequiredString(predicate, "verificationResult", path) switch
         {
-            "PASSED" => VerificationResult.Passed,
-            "FAILED" => VerificationResult.Failed,
+            "PASSED" => SummaryVerdict.Passed,
+            "FAILED" => SummaryVerdict.Failed,
             var other => throw InvalidInputException.At(DiagnosticCode.InvalidField, resultPath,
                 $"\"{StrictJson.Printable(other)}\" is not a verification result; expected PASSED or FAILED"),
         };

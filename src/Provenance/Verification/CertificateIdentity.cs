@@ -10,9 +10,6 @@ namespace Provenance.Verification;
 /// </summary>
 public sealed class CertificateIdentity
 {
-    /// <summary>How long one match may take before it counts as no match.</summary>
-    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(250);
-
     private readonly Regex? _subjectRegex;
     private readonly Regex? _issuerRegex;
 
@@ -81,42 +78,11 @@ public sealed class CertificateIdentity
             return string.Equals(exact, value, StringComparison.Ordinal);
         }
 
-        try
-        {
-            return pattern!.IsMatch(value);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            return false;
-        }
+        return WholeValueRegex.IsMatch(pattern!, value);
     }
 
-    // \A and \z, not ^ and $: '$' also matches before a final new line, which would let "…@refs/tags/v1\n" pass.
-    private static Regex? Anchored(string? pattern, string parameter)
-    {
-        if (pattern is null)
-        {
-            return null;
-        }
+    private static Regex? Anchored(string? pattern, string parameter) =>
+        pattern is null ? null : WholeValueRegex.Create(pattern, parameter);
 
-        try
-        {
-            return new Regex(@"\A(?:" + pattern + @")\z", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, MatchTimeout);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"Not a valid regular expression: {e.Message}", parameter, e);
-        }
-        catch (NotSupportedException e)
-        {
-            // NonBacktracking refuses backreferences and lookarounds: they are what makes matching unbounded.
-            throw new ArgumentException($"The regular expression uses a construct that is not accepted (backreferences, lookarounds): {e.Message}", parameter, e);
-        }
-    }
-
-    private static string Unanchor(Regex regex)
-    {
-        var text = regex.ToString();
-        return text[5..^3];
-    }
+    private static string Unanchor(Regex regex) => WholeValueRegex.Pattern(regex);
 }

@@ -30,7 +30,7 @@ public sealed class VerificationSummaryTests
         Assert.Equal("gce_image://gke-node-images:gke-12615-gke1418000-cos-101-17162-463-29-c-cgpv1-pre", summary.ResourceUri);
         Assert.Equal("googlefile:/google_src/files/642513192/depot/google3/production/security/bcid/software/gce_image/gke/vm_images.sw_policy.textproto",
             summary.Policy.Uri);
-        Assert.Equal(VerificationResult.Passed, summary.Result);
+        Assert.Equal(SummaryVerdict.Passed, summary.Result);
         Assert.Equal(["BCID_L1", "SLSA_BUILD_LEVEL_2"], summary.VerifiedLevels);
         Assert.Empty(summary.InputAttestations);
         Assert.Empty(summary.DependencyLevels);
@@ -58,7 +58,7 @@ public sealed class VerificationSummaryTests
         Assert.True(VerificationSummary.TryFrom(RealWorldStatements.Parse(node), out var summary, out _));
 
         Assert.Equal("2.6.0", summary.VerifierVersion["slsa-verifier"]);
-        Assert.Equal(VerificationResult.Failed, summary.Result);
+        Assert.Equal(SummaryVerdict.Failed, summary.Result);
         Assert.Equal(5, summary.DependencyLevels["SLSA_BUILD_LEVEL_3"]);
         Assert.Equal("1.0", summary.SlsaVersion);
         Assert.Equal("https://example.com/provenance.json", Assert.Single(summary.InputAttestations).Uri);
