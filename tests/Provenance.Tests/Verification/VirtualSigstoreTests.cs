@@ -147,6 +147,15 @@ public sealed class VirtualSigstoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_Rekor_v2_key_window_that_starts_after_the_timestamp_fails()
+    {
+        // Rekor v2 entries carry no integrated time: the log's key must be valid at the time the TSA gave instead.
+        using var sigstore = new VirtualSigstore(new VirtualSigstoreWindows { RekorV2 = new TrustWindow(LeafNotBefore(60)) });
+
+        Assert.Equal([DiagnosticCode.LogKeyNotValidAtTime], await FailuresAsync(sigstore, new BundleOptions { Log = LogEntryType.RekorV2Dsse }));
+    }
+
+    [Fact]
     public async Task A_CT_log_window_that_starts_after_the_SCT_fails()
     {
         using var sigstore = new VirtualSigstore(new VirtualSigstoreWindows { CtLog = new TrustWindow(LeafNotBefore(60)) });
