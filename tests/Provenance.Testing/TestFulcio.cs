@@ -36,6 +36,15 @@ public sealed record TestLeafOptions
 
     /// <summary>The SCT's timestamp; default the leaf's notBefore.</summary>
     public DateTimeOffset? SctTime { get; init; }
+
+    /// <summary>Signs the SCT with this CT log key instead of the test CT log's: a log the trusted root may not list.</summary>
+    public ECDsa? SctLogKey { get; init; }
+
+    /// <summary>The key to certify, so the caller can sign with it; default a fresh P-256 key thrown away.</summary>
+    public ECDsa? SubjectKey { get; init; }
+
+    /// <summary>An email SAN instead of <see cref="SanUri"/>, as Fulcio issues for OIDC email identities.</summary>
+    public string? Email { get; init; }
 }
 
 /// <summary>
@@ -88,46 +97,18 @@ public sealed class TestFulcio : IDisposable
 
     /// <summary>A trusted root (protobuf-specs JSON) trusting this CA and CT log, or only some of them.</summary>
     public byte[] TrustedRootJson(DateTimeOffset? caValidFrom = null, DateTimeOffset? caValidTo = null, bool includeIntermediate = true,
-        byte[]? logKey = null)
-    {
-        var chain = new JsonArray();
-        if (includeIntermediate)
-        {
-            chain.Add(new JsonObject { ["rawBytes"] = Convert.ToBase64String(Intermediate) });
-        }
+        byte[]? logKey = null) =>
+        TrustedRootDocument.Write(
+            certificateAuthorities: [CertificateAuthorityJson(caValidFrom, caValidTo, includeIntermediate)],
+            certificateTransparencyLogs: [CtLogJson(logKey)]);
 
-        chain.Add(new JsonObject { ["rawBytes"] = Convert.ToBase64String(Root) });
-        var validFor = new JsonObject { ["start"] = Time(caValidFrom ?? Start) };
-        if (caValidTo is { } to)
-        {
-            validFor["end"] = Time(to);
-        }
+    /// <summary>This CA as a trusted root's certificateAuthorities lists it, trusted from <paramref name="validFrom"/> (default its start).</summary>
+    public JsonObject CertificateAuthorityJson(DateTimeOffset? validFrom = null, DateTimeOffset? validTo = null, bool includeIntermediate = true) =>
+        TrustedRootDocument.Authority("https://fulcio.provenance.test", includeIntermediate ? [Intermediate, Root] : [Root], validFrom ?? Start, validTo);
 
-        var ctKey = logKey ?? LogSubjectPublicKeyInfo;
-        var root = new JsonObject
-        {
-            ["mediaType"] = "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
-            ["certificateAuthorities"] = new JsonArray(new JsonObject
-            {
-                ["uri"] = "https://fulcio.provenance.test",
-                ["certChain"] = new JsonObject { ["certificates"] = chain },
-                ["validFor"] = validFor,
-            }),
-            ["ctlogs"] = new JsonArray(new JsonObject
-            {
-                ["baseUrl"] = "https://ct.provenance.test",
-                ["hashAlgorithm"] = "SHA2_256",
-                ["publicKey"] = new JsonObject
-                {
-                    ["rawBytes"] = Convert.ToBase64String(ctKey),
-                    ["keyDetails"] = "PKIX_ECDSA_P256_SHA_256",
-                    ["validFor"] = new JsonObject { ["start"] = Time(Start) },
-                },
-                ["logId"] = new JsonObject { ["keyId"] = Convert.ToBase64String(SHA256.HashData(ctKey)) },
-            }),
-        };
-        return System.Text.Encoding.UTF8.GetBytes(root.ToJsonString());
-    }
+    /// <summary>The CT log as a trusted root's ctlogs lists it, or another key in its place.</summary>
+    public JsonObject CtLogJson(byte[]? logKey = null, DateTimeOffset? validFrom = null, DateTimeOffset? validTo = null) =>
+        TrustedRootDocument.Log("https://ct.provenance.test", logKey ?? LogSubjectPublicKeyInfo, "PKIX_ECDSA_P256_SHA_256", validFrom ?? Start, validTo);
 
     /// <summary>A DER UTF8String, the encoding of Fulcio extensions .8 onwards.</summary>
     public static X509Extension FulcioExtension(int arc, string value, bool raw = false)
@@ -180,7 +161,8 @@ public sealed class TestFulcio : IDisposable
 
     private byte[] IssueLeaf(TestLeafOptions options, X500DistinguishedName issuer, ECDsa issuerKey)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var freshKey = options.SubjectKey is null ? ECDsa.Create(ECCurve.NamedCurves.nistP256) : null;
+        var key = options.SubjectKey ?? freshKey!;
         var notBefore = options.NotBefore ?? Start.AddHours(1);
         var notAfter = notBefore + options.Lifetime;
         var serial = NextSerial();
@@ -198,7 +180,14 @@ public sealed class TestFulcio : IDisposable
         }
 
         var san = new SubjectAlternativeNameBuilder();
-        san.AddUri(new Uri(options.SanUri));
+        if (options.Email is { } email)
+        {
+            san.AddEmailAddress(email);
+        }
+        else
+        {
+            san.AddUri(new Uri(options.SanUri));
+        }
         request.CertificateExtensions.Add(san.Build(critical: true));
         foreach (var extension in options.Extensions)
         {
@@ -214,7 +203,7 @@ public sealed class TestFulcio : IDisposable
 
         // RFC 6962 section 3.2: the log signs the TBSCertificate without the SCT extension, which is then added last,
         // so removing it again gives back exactly these bytes.
-        var sct = SignSct(TbsOf(precertificate.RawData), SHA256.HashData(IssuerSpki(issuerKey)), options.SctTime ?? notBefore);
+        var sct = SignSct(TbsOf(precertificate.RawData), SHA256.HashData(IssuerSpki(issuerKey)), options.SctTime ?? notBefore, options.SctLogKey ?? _logKey);
         request.CertificateExtensions.Add(new X509Extension("1.3.6.1.4.1.11129.2.4.2", SctListExtension(sct), critical: false));
         using var certificate = request.Create(issuer, generator, notBefore, notAfter, serial);
         return certificate.RawData;
@@ -222,7 +211,7 @@ public sealed class TestFulcio : IDisposable
 
     private static byte[] IssuerSpki(ECDsa issuerKey) => issuerKey.ExportSubjectPublicKeyInfo();
 
-    private byte[] SignSct(byte[] tbs, byte[] issuerKeyHash, DateTimeOffset time)
+    private static byte[] SignSct(byte[] tbs, byte[] issuerKeyHash, DateTimeOffset time, ECDsa logKey)
     {
         var timestamp = (ulong)time.ToUnixTimeMilliseconds();
         var signed = new List<byte> { 0, 0 };
@@ -232,10 +221,10 @@ public sealed class TestFulcio : IDisposable
         signed.AddRange(BigEndian((ulong)tbs.Length, 3));
         signed.AddRange(tbs);
         signed.AddRange(BigEndian(0, 2));
-        var signature = _logKey.SignData([.. signed], HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        var signature = logKey.SignData([.. signed], HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
 
         var sct = new List<byte> { 0 };
-        sct.AddRange(SHA256.HashData(LogSubjectPublicKeyInfo));
+        sct.AddRange(SHA256.HashData(logKey.ExportSubjectPublicKeyInfo()));
         sct.AddRange(BigEndian(timestamp, 8));
         sct.AddRange(BigEndian(0, 2));
         sct.AddRange([4, 3]);
@@ -267,6 +256,4 @@ public sealed class TestFulcio : IDisposable
     }
 
     private byte[] NextSerial() => [0x01, (byte)_serial++];
-
-    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

@@ -3,7 +3,6 @@ using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
 
 namespace Provenance.Testing;
 
@@ -212,52 +211,11 @@ public sealed class TestTimestampAuthority : IDisposable
     }
 
     /// <summary>A trusted root (protobuf-specs trustroot.proto JSON) listing these authorities and nothing else.</summary>
-    public static byte[] TrustedRootJson(params TrustedTimestampAuthority[] authorities)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("mediaType", "application/vnd.dev.sigstore.trustedroot+json;version=0.1");
-            json.WriteStartArray("timestampAuthorities");
-            foreach (var authority in authorities)
-            {
-                json.WriteStartObject();
-                json.WriteString("uri", authority.Uri);
-                json.WriteStartObject("certChain");
-                json.WriteStartArray("certificates");
-                foreach (var certificate in authority.Certificates)
-                {
-                    json.WriteStartObject();
-                    json.WriteBase64String("rawBytes", certificate.RawData);
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndArray();
-                json.WriteEndObject();
-                json.WriteStartObject("validFor");
-                json.WriteString("start", Rfc3339(authority.Start));
-                if (authority.End is { } end)
-                {
-                    json.WriteString("end", Rfc3339(end));
-                }
-
-                json.WriteEndObject();
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
+    public static byte[] TrustedRootJson(params TrustedTimestampAuthority[] authorities) =>
+        TrustedRootDocument.Write(timestampAuthorities: authorities.Select(a => a.ToJson()));
 
     /// <summary>This authority as a trusted root lists it, valid from <paramref name="start"/> (to <paramref name="end"/>).</summary>
     public TrustedTimestampAuthority Trusted(DateTimeOffset start, DateTimeOffset? end = null) => new(Uri, Chain, start, end);
-
-    private static string Rfc3339(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <inheritdoc />
     public void Dispose()
@@ -270,4 +228,8 @@ public sealed class TestTimestampAuthority : IDisposable
 }
 
 /// <summary>One entry of a trusted root's timestampAuthorities.</summary>
-public sealed record TrustedTimestampAuthority(string Uri, IReadOnlyList<X509Certificate2> Certificates, DateTimeOffset Start, DateTimeOffset? End);
+public sealed record TrustedTimestampAuthority(string Uri, IReadOnlyList<X509Certificate2> Certificates, DateTimeOffset Start, DateTimeOffset? End)
+{
+    /// <summary>The entry as trustroot.proto's JSON writes it.</summary>
+    public System.Text.Json.Nodes.JsonObject ToJson() => TrustedRootDocument.Authority(Uri, Certificates.Select(c => c.RawData), Start, End);
+}

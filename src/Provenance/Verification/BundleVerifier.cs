@@ -93,19 +93,32 @@ internal sealed class BundleVerifier(VerifierOptions options, TimeProvider clock
         if (root is not null)
         {
             // 1. Transparency log entries: known logs only; SET and inclusion proof with a signed checkpoint.
-            if (VerifyLogEntries(bundle, root, times, out entries) is { } logProblem)
+            if (VerifyLogEntries(bundle, root, times, out entries, out var untimedLogs) is { } logProblem)
             {
                 return Fail(CheckNames.TransparencyLog, logProblem);
             }
 
-            checks.Add(Check.Pass(CheckNames.TransparencyLog,
-                string.Create(CultureInfo.InvariantCulture, $"{entries.Length} log entr{(entries.Length == 1 ? "y" : "ies")} verified against the trusted root"), source));
-
             // 2. Times from timestamp authorities, over the signature bytes.
+            var logTimes = times.Count;
             if (VerifyTimestamps(bundle, signature, root, leaf, times) is { } timeProblem)
             {
                 return Fail(CheckNames.Timestamp, timeProblem);
             }
+
+            // A log's key must be valid when the entry was logged. A Rekor v2 entry states no integrated time, so its
+            // log's key must be valid at every time the timestamp authorities verified (see VerifiedLogEntry).
+            foreach (var log in untimedLogs)
+            {
+                if (times.Skip(logTimes).FirstOrDefault(t => !log.ValidFor.Contains(t.Time)) is { } outside)
+                {
+                    return Fail(CheckNames.TransparencyLog, new Problem(DiagnosticCode.LogKeyNotValidAtTime,
+                        $"the key of the log {log.BaseUrl} is not valid at the verified time {outside.Time:yyyy-MM-ddTHH:mm:ssZ} ({outside.Source}) per the trusted root",
+                        "verificationMaterial.tlogEntries"));
+                }
+            }
+
+            checks.Add(Check.Pass(CheckNames.TransparencyLog,
+                string.Create(CultureInfo.InvariantCulture, $"{entries.Length} log entr{(entries.Length == 1 ? "y" : "ies")} verified against the trusted root"), source));
 
             if (times.FirstOrDefault(t => t.Time > clock.GetUtcNow() + AllowedSkew) is { } future)
             {
@@ -271,9 +284,13 @@ internal sealed class BundleVerifier(VerifierOptions options, TimeProvider clock
     private static Problem? ReadLeaf(SigstoreBundle bundle, out FulcioCertificate? leaf) =>
         FulcioCertificate.TryParse(bundle.Certificates[0], out leaf, out var problem) ? null : problem;
 
-    private Problem? VerifyLogEntries(SigstoreBundle bundle, TrustedRoot root, ImmutableArray<VerifiedTime>.Builder times, out ImmutableArray<TransparencyLogEntry> entries)
+    private Problem? VerifyLogEntries(
+        SigstoreBundle bundle, TrustedRoot root, ImmutableArray<VerifiedTime>.Builder times, out ImmutableArray<TransparencyLogEntry> entries,
+        out ImmutableArray<TransparencyLogInstance> untimedLogs)
     {
         entries = [];
+        untimedLogs = [];
+        var untimed = ImmutableArray.CreateBuilder<TransparencyLogInstance>();
         var parsed = ImmutableArray.CreateBuilder<TransparencyLogEntry>();
         var logs = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < bundle.TransparencyLogEntries.Length; i++)
@@ -295,6 +312,10 @@ internal sealed class BundleVerifier(VerifierOptions options, TimeProvider clock
             {
                 times.Add(new VerifiedTime(integrated, "signed entry timestamp of " + verified.Log.BaseUrl));
             }
+            else
+            {
+                untimed.Add(verified.Log);
+            }
 
             parsed.Add(entry!);
         }
@@ -306,6 +327,7 @@ internal sealed class BundleVerifier(VerifierOptions options, TimeProvider clock
         }
 
         entries = parsed.ToImmutable();
+        untimedLogs = untimed.ToImmutable();
         return null;
     }
 

@@ -1,4 +1,5 @@
 using Provenance.Sigstore;
+using Provenance.Testing;
 
 namespace Provenance.Tests.Rfc;
 

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using Provenance.Cryptography;
 using Provenance.Sigstore;
@@ -56,9 +55,9 @@ public sealed class CheckpointTests
         using var witness = TestSigner.Create("ed25519");
         var key = VerificationKey.Parse(log.PublicKeyDer);
         var note = Body + "\n"
-            + Line("witness.example", 0x01020304, witness.Sign(Encoding.UTF8.GetBytes(Body)))
-            + Line(Origin, CheckpointVerifier.C2spKeyId("other.example", key), log.Sign(Encoding.UTF8.GetBytes(Body))) // same key, other name
-            + Line(Origin, CheckpointVerifier.C2spKeyId(Origin, key), log.Sign(Encoding.UTF8.GetBytes(Body)));
+            + TestRekorLog.NoteSignatureLine("witness.example", 0x01020304, witness.Sign(Encoding.UTF8.GetBytes(Body)))
+            + TestRekorLog.NoteSignatureLine(Origin, CheckpointVerifier.C2spKeyId("other.example", key), log.Sign(Encoding.UTF8.GetBytes(Body))) // same key, other name
+            + TestRekorLog.NoteSignatureLine(Origin, CheckpointVerifier.C2spKeyId(Origin, key), log.Sign(Encoding.UTF8.GetBytes(Body)));
 
         var checkpoint = CheckpointVerifier.VerifyC2sp(note, Origin, key);
 
@@ -74,8 +73,8 @@ public sealed class CheckpointTests
         var key = VerificationKey.Parse(log.PublicKeyDer);
         var keyId = CheckpointVerifier.C2spKeyId(Origin, key);
         var note = Body + "\n"
-            + Line(Origin, keyId, log.Sign(Encoding.UTF8.GetBytes(Body)))
-            + Line(Origin, keyId, log.Sign(Encoding.UTF8.GetBytes("something else\n")));
+            + TestRekorLog.NoteSignatureLine(Origin, keyId, log.Sign(Encoding.UTF8.GetBytes(Body)))
+            + TestRekorLog.NoteSignatureLine(Origin, keyId, log.Sign(Encoding.UTF8.GetBytes("something else\n")));
 
         Assert.Equal(DiagnosticCode.CheckpointInvalid,
             Assert.Throws<InvalidInputException>(() => CheckpointVerifier.VerifyC2sp(note, Origin, key)).Problem.Code);
@@ -87,7 +86,7 @@ public sealed class CheckpointTests
         using var log = TestSigner.Create("ed25519");
         using var other = TestSigner.Create("ed25519");
         var key = VerificationKey.Parse(log.PublicKeyDer);
-        var note = Body + "\n" + Line(Origin, CheckpointVerifier.C2spKeyId(Origin, VerificationKey.Parse(other.PublicKeyDer)), other.Sign(Encoding.UTF8.GetBytes(Body)));
+        var note = Body + "\n" + TestRekorLog.NoteSignatureLine(Origin, CheckpointVerifier.C2spKeyId(Origin, VerificationKey.Parse(other.PublicKeyDer)), other.Sign(Encoding.UTF8.GetBytes(Body)));
 
         Assert.Throws<InvalidInputException>(() => CheckpointVerifier.VerifyC2sp(note, Origin, key));
     }
@@ -105,7 +104,7 @@ public sealed class CheckpointTests
         using var log = TestSigner.Create("ed25519");
         var key = VerificationKey.Parse(log.PublicKeyDer);
         var body = template.Replace("{origin}", Origin, StringComparison.Ordinal).Replace("{root}", Convert.ToBase64String(Root), StringComparison.Ordinal);
-        var note = body + "\n" + Line(Origin, CheckpointVerifier.C2spKeyId(Origin, key), log.Sign(Encoding.UTF8.GetBytes(body)));
+        var note = body + "\n" + TestRekorLog.NoteSignatureLine(Origin, CheckpointVerifier.C2spKeyId(Origin, key), log.Sign(Encoding.UTF8.GetBytes(body)));
 
         Assert.Equal(DiagnosticCode.CheckpointInvalid,
             Assert.Throws<InvalidInputException>(() => CheckpointVerifier.VerifyC2sp(note, Origin, key)).Problem.Code);
@@ -142,21 +141,13 @@ public sealed class CheckpointTests
         using var witness = TestSigner.Create("ecdsa-p256-sha256");
         var key = VerificationKey.Parse(log.PublicKeyDer);
         var body = "rekor.example - 1234\n42\n" + Convert.ToBase64String(Root) + "\nTimestamp: 1689177396617352539\n";
-        var logLine = Line("rekor.example", CheckpointVerifier.SpkiKeyId(log.PublicKeyDer), log.Sign(Encoding.UTF8.GetBytes(body)));
+        var logLine = TestRekorLog.NoteSignatureLine("rekor.example", CheckpointVerifier.SpkiKeyId(log.PublicKeyDer), log.Sign(Encoding.UTF8.GetBytes(body)));
 
         var checkpoint = CheckpointVerifier.VerifyRekorV1(body + "\n" + logLine, key);
         Assert.Equal(["Timestamp: 1689177396617352539"], checkpoint.Extensions);
 
-        var cosigned = body + "\n" + logLine + Line("witness.example", CheckpointVerifier.SpkiKeyId(witness.PublicKeyDer), witness.Sign(Encoding.UTF8.GetBytes(body)));
+        var cosigned = body + "\n" + logLine + TestRekorLog.NoteSignatureLine("witness.example", CheckpointVerifier.SpkiKeyId(witness.PublicKeyDer), witness.Sign(Encoding.UTF8.GetBytes(body)));
         Assert.Throws<InvalidInputException>(() => CheckpointVerifier.VerifyRekorV1(cosigned, key));
-    }
-
-    internal static string Line(string name, uint keyId, byte[] signature)
-    {
-        var bytes = new byte[4 + signature.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(bytes, keyId);
-        signature.CopyTo(bytes, 4);
-        return "\u2014 " + name + " " + Convert.ToBase64String(bytes) + "\n";
     }
 
     /// <summary>RFC 8410 section 4: SubjectPublicKeyInfo for an Ed25519 key.</summary>

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Provenance.Sigstore;
 using Provenance.Testing;
-using Provenance.Tests.Rfc;
 
 namespace Provenance.Tests.Sigstore;
 
@@ -15,7 +14,7 @@ namespace Provenance.Tests.Sigstore;
 public sealed class TransparencyLogVerifierTests : IDisposable
 {
     private const long IntegratedTime = 1_700_000_000;
-    private readonly TestSigner _log = TestSigner.Create("ecdsa-p256-sha256");
+    private readonly TestRekorLog _log = new(RekorGeneration.V1, "rekor.example");
     private readonly byte[] _body = Encoding.UTF8.GetBytes("""{"apiVersion":"0.0.1","kind":"hashedrekord","spec":{}}""");
 
     public void Dispose() => _log.Dispose();
@@ -53,7 +52,7 @@ public sealed class TransparencyLogVerifierTests : IDisposable
     [Fact]
     public void A_SET_outside_the_log_keys_validity_is_refused()
     {
-        var problem = TransparencyLogVerifier.Verify(Parse(Entry()), Root(validFrom: "2024-01-01T00:00:00Z"), BundleVersion.V01, out _);
+        var problem = TransparencyLogVerifier.Verify(Parse(Entry()), Root(validFrom: new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero)), BundleVersion.V01, out _);
 
         Assert.Equal(DiagnosticCode.LogKeyNotValidAtTime, problem?.Code);
     }
@@ -79,7 +78,7 @@ public sealed class TransparencyLogVerifierTests : IDisposable
     [Fact]
     public void An_entry_from_a_log_the_root_does_not_list_is_refused()
     {
-        using var stranger = TestSigner.Create("ecdsa-p256-sha256");
+        using var stranger = new TestRekorLog(RekorGeneration.V1, "rekor.example");
         var root = Root(key: stranger.PublicKeyDer);
 
         Assert.Equal(DiagnosticCode.TransparencyLogUnknown, TransparencyLogVerifier.Verify(Parse(Entry()), root, BundleVersion.V01, out _)?.Code);
@@ -139,58 +138,12 @@ public sealed class TransparencyLogVerifierTests : IDisposable
     /// leaves, its proof claiming <paramref name="claimedSize"/> (default: the real size), with a checkpoint for the
     /// real tree and a SET, all signed by the test log.
     /// </summary>
-    private JsonObject Entry(int leafIndex = 3, int treeSize = 5, int? claimedSize = null)
-    {
-        var leaves = Enumerable.Range(0, treeSize).Select(i => i == leafIndex ? _body : [(byte)i]).ToArray();
-        var root = Rfc6962Tree.Mth(leaves);
-        var path = Rfc6962Tree.Path(leafIndex, leaves);
-        var logId = SHA256.HashData(_log.PublicKeyDer);
-        var checkpointBody = $"rekor.example - 42\n{treeSize}\n{Convert.ToBase64String(root)}\n";
-        var checkpoint = checkpointBody + "\n"
-            + CheckpointTests.Line("rekor.example", CheckpointVerifier.SpkiKeyId(_log.PublicKeyDer), _log.Sign(Encoding.UTF8.GetBytes(checkpointBody)));
-        var unsigned = new TransparencyLogEntry(leafIndex, logId, "hashedrekord", "0.0.1", IntegratedTime, null, null, _body);
-        var set = _log.Sign(TransparencyLogVerifier.SignedEntryTimestampPayload(unsigned));
+    private JsonObject Entry(int leafIndex = 3, int treeSize = 5, int? claimedSize = null) =>
+        _log.Entry(_body, "hashedrekord", "0.0.1", IntegratedTime, leafIndex, treeSize, claimedSize);
 
-        return new JsonObject
-        {
-            ["logIndex"] = leafIndex.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["logId"] = new JsonObject { ["keyId"] = Convert.ToBase64String(logId) },
-            ["kindVersion"] = new JsonObject { ["kind"] = "hashedrekord", ["version"] = "0.0.1" },
-            ["integratedTime"] = IntegratedTime.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["inclusionPromise"] = new JsonObject { ["signedEntryTimestamp"] = Convert.ToBase64String(set) },
-            ["inclusionProof"] = new JsonObject
-            {
-                ["logIndex"] = leafIndex.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["rootHash"] = Convert.ToBase64String(root),
-                ["treeSize"] = (claimedSize ?? treeSize).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["hashes"] = new JsonArray([.. path.Select(h => (JsonNode)Convert.ToBase64String(h.Span))]),
-                ["checkpoint"] = new JsonObject { ["envelope"] = checkpoint },
-            },
-            ["canonicalizedBody"] = Convert.ToBase64String(_body),
-        };
-    }
-
-    private TrustedRoot Root(string validFrom = "2020-01-01T00:00:00Z", byte[]? key = null)
-    {
-        var publicKey = key ?? _log.PublicKeyDer;
-        var json = new JsonObject
-        {
-            ["mediaType"] = TrustedRoot.MediaTypeV01,
-            ["tlogs"] = new JsonArray(new JsonObject
-            {
-                ["baseUrl"] = "https://rekor.example",
-                ["hashAlgorithm"] = "SHA2_256",
-                ["publicKey"] = new JsonObject
-                {
-                    ["rawBytes"] = Convert.ToBase64String(publicKey),
-                    ["keyDetails"] = "PKIX_ECDSA_P256_SHA_256",
-                    ["validFor"] = new JsonObject { ["start"] = validFrom },
-                },
-                ["logId"] = new JsonObject { ["keyId"] = Convert.ToBase64String(SHA256.HashData(publicKey)) },
-            }),
-        };
-        return TrustedRoot.Parse(Encoding.UTF8.GetBytes(json.ToJsonString()));
-    }
+    private TrustedRoot Root(DateTimeOffset? validFrom = null, byte[]? key = null) =>
+        TrustedRoot.Parse(TrustedRootDocument.Write(transparencyLogs:
+            [TrustedRootDocument.Log("https://rekor.example", key ?? _log.PublicKeyDer, "PKIX_ECDSA_P256_SHA_256", validFrom ?? new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero))]));
 
     private static TransparencyLogEntry Parse(JsonObject entry)
     {

@@ -1,12 +1,12 @@
 using System.Security.Cryptography;
 
-namespace Provenance.Tests.Rfc;
+namespace Provenance.Testing;
 
 /// <summary>
 /// The recursive definitions of RFC 6962 section 2.1 (MTH) and 2.1.1 (PATH), written out literally and independently
 /// of the library's iterative verifier, to mint trees and proofs the tests check against.
 /// </summary>
-internal static class Rfc6962Tree
+public static class Rfc6962Tree
 {
     /// <summary>MTH(D[n]), with k the largest power of two smaller than n.</summary>
     public static byte[] Mth(ReadOnlySpan<byte[]> leaves)
