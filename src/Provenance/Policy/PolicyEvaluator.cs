@@ -98,6 +98,8 @@ public static class PolicyEvaluator
             }
         }
 
+        CertificateAgreesWithProvenance(attestation, Add);
+
         foreach (var condition in requirement.Conditions)
         {
             var (holds, actual) = Holds(condition, attestation.Statement!);
@@ -110,6 +112,43 @@ public static class PolicyEvaluator
         }
 
         return checks;
+    }
+
+    /// <summary>
+    /// For GitHub Actions builds, the certificate (vouched for by the OIDC token of the run that signed) and the
+    /// provenance (written by that run) must name the same source repository, ref and commit; a run that signs
+    /// provenance claiming another repository's source is lying (cli/cli#10864 asks for exactly this check).
+    /// Fields either side lacks are not compared; the policy's own constraints decide about missing data.
+    /// </summary>
+    private static void CertificateAgreesWithProvenance(VerifiedAttestation attestation, Recorder add)
+    {
+        if (attestation.Statement is not { } statement
+            || !BuildProvenance.TryFrom(statement, out var view, out _) || view is null)
+        {
+            return;
+        }
+
+        foreach (var certificate in attestation.Signers.Select(s => s.Certificate).OfType<FulcioCertificate>())
+        {
+            if (certificate.Issuer != "https://token.actions.githubusercontent.com")
+            {
+                continue;
+            }
+
+            var e = certificate.Extensions;
+            Compare("source repository", e.SourceRepositoryUri, view.SourceRepositoryUri is { } uri && uri.StartsWith("git+", StringComparison.Ordinal) ? uri[4..] : view.SourceRepositoryUri);
+            Compare("source ref", e.SourceRepositoryRef, view.SourceRef);
+            Compare("source commit", e.SourceRepositoryDigest, view.SourceCommit);
+        }
+
+        void Compare(string what, string? inCertificate, string? inProvenance)
+        {
+            if (inCertificate is not null && inProvenance is not null)
+            {
+                add(string.Equals(inCertificate, inProvenance, StringComparison.Ordinal), DiagnosticCode.CertificateProvenanceMismatch,
+                    $"the certificate's {what} against the provenance's", inCertificate, inProvenance);
+            }
+        }
     }
 
     private delegate void Recorder(bool passed, DiagnosticCode code, string what, object? expected, string? actual);

@@ -1,0 +1,123 @@
+using System.Collections.Immutable;
+using System.Text;
+using Provenance.Attestations;
+using Provenance.Cryptography;
+using Provenance.Policy;
+using Provenance.Sigstore;
+using Provenance.Testing;
+using Provenance.Verification;
+
+namespace Provenance.Tests.Policy;
+
+/// <summary>
+/// The evaluator on verification results built from real parts: a statement parsed from JSON and a certificate
+/// minted by the test Fulcio with the extensions GitHub Actions sets.
+/// </summary>
+public sealed class PolicyEvaluatorTests : IDisposable
+{
+    private const string Actions = "https://token.actions.githubusercontent.com";
+    private const string Commit = "6b3f1c8e2a9d4f7b0c5e8a1d3f6b9c2e4a7d0f13";
+    private readonly TestFulcio _fulcio = new();
+
+    public void Dispose() => _fulcio.Dispose();
+
+    private static Statement Provenance(string repository, string reference, string commit) => Statement.Parse(Encoding.UTF8.GetBytes($$$"""
+        {"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"{{{new string('a', 64)}}}"}}],
+         "predicateType":"https://slsa.dev/provenance/v1",
+         "predicate":{"buildDefinition":{"buildType":"https://actions.github.io/buildtypes/workflow/v1",
+           "externalParameters":{"workflow":{"ref":"{{{reference}}}","repository":"https://github.com/{{{repository}}}","path":".github/workflows/release.yml"}},
+           "resolvedDependencies":[{"uri":"git+https://github.com/{{{repository}}}@{{{reference}}}","digest":{"gitCommit":"{{{commit}}}"} } ] },
+          "runDetails":{"builder":{"id":"https://github.com/actions/runner/github-hosted"} } } }
+        """));
+
+    private Signer GitHubSigner(string repository, string reference, string commit)
+    {
+        var der = _fulcio.IssueLeaf(new TestLeafOptions
+        {
+            SanUri = $"https://github.com/{repository}/.github/workflows/release.yml@{reference}",
+            Extensions =
+            [
+                TestFulcio.FulcioExtension(8, Actions),
+                TestFulcio.FulcioExtension(12, "https://github.com/" + repository),
+                TestFulcio.FulcioExtension(13, commit),
+                TestFulcio.FulcioExtension(14, reference),
+                TestFulcio.FulcioExtension(11, "github-hosted"),
+            ],
+        });
+        Assert.True(FulcioCertificate.TryParse(der, out var certificate, out var problem), problem?.ToString());
+        return new Signer("keyless", certificate.PublicKey.KeyId, certificate.PublicKey.Algorithm, certificate);
+    }
+
+    private static VerificationResult Result(Statement statement, Signer signer) => new(
+        "a", [ArtifactDigest.Parse("sha256:" + new string('a', 64))], true,
+        [new VerifiedAttestation("bundle.json", AttestationFormat.SigstoreBundle, statement, [signer], [])], []);
+
+    private static PolicyDocument Policy(string repository) => PolicyLoader.TryLoad($$"""
+        name: t
+        require:
+          - predicateType: https://slsa.dev/provenance/v1
+            signer:
+              issuer: {{Actions}}
+              identityRegex: "https://github\\.com/{{repository}}/.+"
+              runnerEnvironment: github-hosted
+            provenance:
+              sourceUri: git+https://github.com/{{repository}}
+              sourceRef: { startsWith: refs/tags/ }
+        """, "p.yaml", new Dictionary<string, string>(), out var policy, out var problem) ? policy! : throw new InvalidOperationException(problem!.ToString());
+
+    [Fact]
+    public void A_build_whose_certificate_and_provenance_agree_passes()
+    {
+        var result = PolicyEvaluator.Evaluate(Policy("org/app"), Result(Provenance("org/app", "refs/tags/v1", Commit), GitHubSigner("org/app", "refs/tags/v1", Commit)));
+        Assert.True(result.Passed, string.Join("; ", result.Checks.Where(c => !c.Passed)));
+    }
+
+    [Theory]
+    // Provenance signed by org/app's run but claiming another source: the certificate says who really built.
+    [InlineData("org/other", "refs/tags/v1", Commit)]
+    [InlineData("org/app", "refs/tags/v2", Commit)]
+    [InlineData("org/app", "refs/tags/v1", "0000000000000000000000000000000000000000")]
+    public void Provenance_that_disagrees_with_its_certificate_fails(string repository, string reference, string commit)
+    {
+        var result = PolicyEvaluator.Evaluate(Policy(repository), Result(Provenance(repository, reference, commit), GitHubSigner("org/app", "refs/tags/v1", Commit)));
+
+        Assert.False(result.Passed);
+        Assert.Contains(result.Checks, c => c.Code == DiagnosticCode.CertificateProvenanceMismatch);
+    }
+
+    [Fact]
+    public void A_missing_predicate_type_fails_the_requirement_with_what_was_found()
+    {
+        var statement = Statement.Parse(Encoding.UTF8.GetBytes($$$"""{"_type":"https://in-toto.io/Statement/v1","subject":[{"digest":{"sha256":"{{{new string('a', 64)}}}"}}],"predicateType":"https://example.com/other"}"""));
+        var result = PolicyEvaluator.Evaluate(Policy("org/app"), Result(statement, GitHubSigner("org/app", "refs/tags/v1", Commit)));
+
+        var failure = Assert.Single(result.Checks, c => !c.Passed);
+        Assert.Equal(DiagnosticCode.RequirementNotSatisfied, failure.Code);
+        Assert.Equal("https://example.com/other", failure.Actual);
+    }
+
+    [Fact]
+    public void A_failed_verification_never_passes_a_policy()
+    {
+        var passing = Result(Provenance("org/app", "refs/tags/v1", Commit), GitHubSigner("org/app", "refs/tags/v1", Commit));
+        Assert.False(PolicyEvaluator.Evaluate(Policy("org/app"), passing with { Verified = false }).Passed);
+    }
+
+    [Fact]
+    public void A_self_hosted_runner_fails_a_policy_that_requires_a_github_hosted_one()
+    {
+        var der = _fulcio.IssueLeaf(new TestLeafOptions
+        {
+            SanUri = "https://github.com/org/app/.github/workflows/release.yml@refs/tags/v1",
+            Extensions = [TestFulcio.FulcioExtension(8, Actions), TestFulcio.FulcioExtension(11, "self-hosted")],
+        });
+        Assert.True(FulcioCertificate.TryParse(der, out var certificate, out _));
+        var signer = new Signer("keyless", certificate.PublicKey.KeyId, certificate.PublicKey.Algorithm, certificate);
+
+        var result = PolicyEvaluator.Evaluate(Policy("org/app"), Result(Provenance("org/app", "refs/tags/v1", Commit), signer));
+
+        var failure = Assert.Single(result.Checks, c => !c.Passed);
+        Assert.Equal(DiagnosticCode.SignerMismatch, failure.Code);
+        Assert.Equal("self-hosted", failure.Actual);
+    }
+}
