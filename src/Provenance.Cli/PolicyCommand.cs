@@ -14,7 +14,41 @@ internal static class PolicyCommand
         var test = new Command("test", "Run policy fixtures: each case must give the verdict (and code) it names.") { path };
         test.SetAction((parse, cancellationToken) =>
             RunTestsAsync(parse.GetValue(path)!, services.GetRequiredService<CliOutput>(), cancellationToken));
-        return new Command("policy", "Work with policies.") { test };
+        var lintPath = new Argument<string>("policy") { Description = "The policy file to check." };
+        var lintParameters = new Option<string[]>("--param") { Description = "A policy parameter as NAME=VALUE. Repeatable.", Arity = ArgumentArity.OneOrMore };
+        var lint = new Command("lint", "Warn about weak spots in a policy: owner-wide identities, unpinned refs or sources, self-hosted runners.")
+        {
+            lintPath, lintParameters,
+        };
+        lint.SetAction((parse, cancellationToken) => LintAsync(
+            parse.GetValue(lintPath)!, parse.GetValue(lintParameters) ?? [], services.GetRequiredService<CliOutput>(), cancellationToken));
+        return new Command("policy", "Work with policies.") { test, lint };
+    }
+
+    private static async Task<int> LintAsync(string path, IReadOnlyList<string> parameters, CliOutput output, CancellationToken cancellationToken)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var parameter in parameters)
+        {
+            var separator = parameter.IndexOf('=', StringComparison.Ordinal);
+            values[separator > 0 ? parameter[..separator] : parameter] = separator > 0 ? parameter[(separator + 1)..] : "";
+        }
+
+        var (policy, problem) = await PolicyLoader.LoadFileAsync(path, values, cancellationToken).ConfigureAwait(false);
+        if (policy is null)
+        {
+            await output.Error.WriteLineAsync("error: " + problem).ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+
+        var warnings = PolicyLint.Lint(policy);
+        foreach (var warning in warnings)
+        {
+            await output.Output.WriteLineAsync($"warning: {path}: {warning}").ConfigureAwait(false);
+        }
+
+        await output.Output.WriteLineAsync($"{policy.Name}: {warnings.Length} warning(s)").ConfigureAwait(false);
+        return warnings.IsEmpty ? ExitCodes.Verified : ExitCodes.NotVerified;
     }
 
     private static async Task<int> RunTestsAsync(string path, CliOutput output, CancellationToken cancellationToken)
