@@ -103,7 +103,7 @@ public static class PolicyEvaluator
         foreach (var condition in requirement.Conditions)
         {
             var (holds, actual) = Holds(condition, attestation.Statement!);
-            Add(holds, DiagnosticCode.ConditionFailed, "condition " + condition, condition, actual);
+            Add(holds == true, DiagnosticCode.ConditionFailed, "condition " + condition, condition, holds is null ? "(a field it tests is missing)" : actual);
         }
 
         if (checks.Count == 0)
@@ -285,14 +285,21 @@ public static class PolicyEvaluator
         return null;
     }
 
-    private static (bool Holds, string? Actual) Holds(Condition condition, Statement statement)
+    /// <summary>
+    /// Three-valued: true, false, or null when a field the condition tests is missing. Null never passes and stays
+    /// null under "not", so a negative test cannot pass on missing data ("not (x equals 1)" with no x fails).
+    /// exists and absent are always decided.
+    /// </summary>
+    private static (bool? Holds, string? Actual) Holds(Condition condition, Statement statement)
     {
         switch (condition.Kind)
         {
             case "all":
-                return (condition.Children.All(c => Holds(c, statement).Holds), null);
+                var all = condition.Children.Select(c => Holds(c, statement).Holds).ToList();
+                return (all.Contains(false) ? false : all.Contains(null) ? null : true, null);
             case "any":
-                return (condition.Children.Any(c => Holds(c, statement).Holds), null);
+                var any = condition.Children.Select(c => Holds(c, statement).Holds).ToList();
+                return (any.Contains(true) ? true : any.Contains(null) ? null : false, null);
             case "not":
                 return (!Holds(condition.Children[0], statement).Holds, null);
         }
@@ -301,9 +308,10 @@ public static class PolicyEvaluator
         var present = value is { ValueKind: not JsonValueKind.Null };
         return condition.Kind switch
         {
-            "exists" => (present, present ? "present" : null),
+            "exists" => (present, present ? "present" : "absent"),
             "absent" => (!present, present ? "present" : "absent"),
-            _ => present && Scalar(value!.Value) is { } text ? (condition.Matcher!.Matches(text), text) : (false, present ? "(not a single value)" : null),
+            _ when !present => (null, null),
+            _ => Scalar(value!.Value) is { } text ? (condition.Matcher!.Matches(text), text) : (false, "(not a single value)"),
         };
     }
 

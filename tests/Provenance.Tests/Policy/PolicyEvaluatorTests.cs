@@ -121,3 +121,43 @@ public sealed class PolicyEvaluatorTests : IDisposable
         Assert.Equal("self-hosted", failure.Actual);
     }
 }
+
+public sealed class PolicyConditionTests
+{
+    private static readonly Provenance.Verification.Signer KeySigner = new("key", "SHA256:k", "ecdsa-p256-sha256");
+
+    private static bool Passes(string conditions)
+    {
+        var statement = Statement.Parse(Encoding.UTF8.GetBytes(
+            """{"_type":"https://in-toto.io/Statement/v1","subject":[{"digest":{"sha256":"AAAA"}}],"predicateType":"p","predicate":{"a":"x","n":3,"list":["first"]}}"""
+                .Replace("AAAA", new string('a', 64), StringComparison.Ordinal)));
+        Assert.True(PolicyLoader.TryLoad($"name: t\nrequire:\n  - predicateType: p\n    signer: {{ keyIds: [SHA256:k] }}\n    conditions:\n{conditions}",
+            "p.yaml", new Dictionary<string, string>(), out var policy, out var problem), problem?.ToString());
+        var result = new VerificationResult("a", [ArtifactDigest.Parse("sha256:" + new string('a', 64))], true,
+            [new VerifiedAttestation("s", AttestationFormat.DsseEnvelope, statement, [KeySigner], [])], []);
+        return PolicyEvaluator.Evaluate(policy!, result).Passed;
+    }
+
+    [Theory]
+    [InlineData("      - { field: predicate.a, equals: x }", true)]
+    [InlineData("      - { field: predicate.n, in: [\"2\", \"3\"] }", true)]
+    [InlineData("      - { field: predicate.list.0, startsWith: fir }", true)]
+    [InlineData("      - { field: predicate.a, exists: true }", true)]
+    [InlineData("      - { field: predicate.missing, absent: true }", true)]
+    [InlineData("      - { field: predicate.a, equals: y }", false)]
+    [InlineData("      - { field: predicate.missing, equals: y }", false)]
+    [InlineData("      - { not: { field: predicate.a, equals: y } }", true)]
+    // A negative test never passes on a missing field.
+    [InlineData("      - { not: { field: predicate.missing, equals: y } }", false)]
+    [InlineData("      - { not: { not: { field: predicate.missing, equals: y } } }", false)]
+    [InlineData("      - { any: [ { field: predicate.missing, equals: y }, { field: predicate.a, equals: x } ] }", true)]
+    [InlineData("      - { any: [ { field: predicate.missing, equals: y }, { field: predicate.a, equals: z } ] }", false)]
+    [InlineData("      - { not: { all: [ { field: predicate.missing, equals: y }, { field: predicate.a, equals: x } ] } }", false)]
+    [InlineData("      - { not: { field: predicate.missing, exists: true } }", true)]
+    [InlineData("      - { field: predicate, equals: x }", false)]
+    [InlineData("      - { field: _type, equals: x }", false)]
+    public void Conditions_are_three_valued_and_fail_closed(string conditions, bool expected)
+    {
+        Assert.Equal(expected, Passes(conditions));
+    }
+}
