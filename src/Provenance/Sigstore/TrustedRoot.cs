@@ -75,7 +75,11 @@ public sealed class TrustedRoot
         TransparencyLogs = transparencyLogs;
         CertificateTransparencyLogs = certificateTransparencyLogs;
         TimestampAuthorities = timestampAuthorities;
+        Parsed = new ParsedTrustMaterial(this);
     }
+
+    /// <summary>The certificates and keys of this root's authorities, parsed once: a verifier checks many bundles against one root.</summary>
+    internal ParsedTrustMaterial Parsed { get; }
 
     /// <summary>Fulcio certificate authorities.</summary>
     public ImmutableArray<CertificateAuthority> CertificateAuthorities { get; }
@@ -231,4 +235,27 @@ public sealed class TrustedRoot
 
         return null;
     }
+}
+
+/// <summary>
+/// What every verification against one <see cref="TrustedRoot"/> would otherwise redo: its certificate and timestamp
+/// authorities' certificates parsed, their keys imported and, for certificate authorities, their chains checked.
+/// Built on first use; the root is immutable, so nothing here goes stale.
+/// </summary>
+internal sealed class ParsedTrustMaterial
+{
+    private readonly Lazy<ImmutableArray<TrustedCertificateAuthority>> _certificateAuthorities;
+    private readonly Lazy<ImmutableArray<ParsedTimestampAuthority>> _timestampAuthorities;
+
+    public ParsedTrustMaterial(TrustedRoot root)
+    {
+        _certificateAuthorities = new(() => [.. root.CertificateAuthorities.Select(TrustedCertificateAuthority.Create)]);
+        _timestampAuthorities = new(() => [.. root.TimestampAuthorities.Select(ParsedTimestampAuthority.Create)]);
+    }
+
+    /// <summary>The Fulcio certificate authorities, in the root's order.</summary>
+    public ImmutableArray<TrustedCertificateAuthority> CertificateAuthorities => _certificateAuthorities.Value;
+
+    /// <summary>The RFC 3161 timestamp authorities, in the root's order.</summary>
+    public ImmutableArray<ParsedTimestampAuthority> TimestampAuthorities => _timestampAuthorities.Value;
 }
