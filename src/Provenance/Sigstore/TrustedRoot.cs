@@ -196,22 +196,9 @@ public sealed class TrustedRoot
             var uri = StrictJson.OptionalString(authority, "uri", authorityPath) ?? "";
             var chainPath = StrictJson.Child(authorityPath, "certChain");
             var chain = ProtoJson.Required(authority, "certChain", "cert_chain", authorityPath);
-            var certificates = StrictJson.RequiredArray(chain, "certificates", chainPath, 10, DiagnosticCode.InvalidField);
-            if (certificates.GetArrayLength() == 0)
-            {
-                throw InvalidInputException.At(DiagnosticCode.MissingField, chainPath, "the authority's certificate chain is empty");
-            }
-
-            var ders = ImmutableArray.CreateBuilder<ReadOnlyMemory<byte>>();
-            var certificateIndex = 0;
-            foreach (var certificate in certificates.EnumerateArray())
-            {
-                ders.Add(ProtoJson.RequiredBytes(certificate, "rawBytes", "raw_bytes",
-                    StrictJson.Index(chainPath + ".certificates", certificateIndex++), Limits.MaxCertificateBytes));
-            }
-
+            var certificates = ProtoJson.ReadCertificateChain(chain, chainPath);
             var validFor = ValidityPeriod.Parse(ProtoJson.Required(authority, "validFor", "valid_for", authorityPath), authorityPath + ".validFor");
-            result.Add(new CertificateAuthority(uri, ders.ToImmutable(), validFor));
+            result.Add(new CertificateAuthority(uri, certificates, validFor));
         }
 
         return result.ToImmutable();
