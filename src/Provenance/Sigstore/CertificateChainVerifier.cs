@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Provenance.Attestations;
 
 namespace Provenance.Sigstore;
 
@@ -234,5 +235,5 @@ internal static class CertificateChainVerifier
 
     private static Problem Fail(DiagnosticCode code, string message) => new(code, message, "certificate");
 
-    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private static string Format(DateTimeOffset time) => Rfc3339.Format(time);
 }

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
+using Provenance.Attestations;
 using Provenance.Cryptography;
 
 namespace Provenance.Sigstore;
@@ -227,7 +227,7 @@ internal static class TimestampVerifier
                     $"the timestamp's signature does not verify with the certificate of timestamp authority {authority.Uri}");
     }
 
-    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private static string Format(DateTimeOffset time) => Rfc3339.Format(time);
 
     private static string Format(ValidityPeriod period) =>
         Format(period.Start) + " to " + (period.End is { } end ? Format(end) : "open end");
