@@ -39,6 +39,9 @@ public static class Limits
     /// <summary>Largest DER certificate accepted.</summary>
     public const int MaxCertificateBytes = 32 * 1024;
 
+    /// <summary>Certificates in one X.509 certificate chain, of a bundle or of a trusted root's authority.</summary>
+    public const int MaxCertificateChainLength = 10;
+
     /// <summary>Transparency log entries in one bundle.</summary>
     public const int MaxTransparencyLogEntries = 32;
 

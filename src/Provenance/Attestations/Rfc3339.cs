@@ -25,6 +25,10 @@ internal static class Rfc3339
                 $"\"{StrictJson.Printable(text)}\" is not an RFC 3339 date-time such as 2024-01-31T12:34:56Z");
     }
 
+    /// <summary>The time in UTC to the second, as in 2024-01-31T12:34:56Z: how messages show verified times.</summary>
+    public static string Format(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
     public static bool TryParse(string text, out DateTimeOffset value)
     {
         value = default;

@@ -94,6 +94,5 @@ internal static class RsaPssParameters
         return hash;
     }
 
-    private static int SizeInBytes(HashAlgorithmName hash) =>
-        hash == HashAlgorithmName.SHA256 ? 32 : hash == HashAlgorithmName.SHA384 ? 48 : 64;
+    private static int SizeInBytes(HashAlgorithmName hash) => DigestAlgorithms.FromHashName(hash).SizeInBytes();
 }

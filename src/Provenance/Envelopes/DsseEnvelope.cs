@@ -50,15 +50,8 @@ public sealed record DsseEnvelope(string PayloadType, ReadOnlyMemory<byte> Paylo
     /// <param name="urlSafeSignatures">Signatures in base64url instead of base64, as Cloud Build writes them.</param>
     internal static DsseEnvelope Parse(JsonElement element, string path, bool urlSafeSignatures = false)
     {
-        StrictJson.RequireObject(element, path);
-        foreach (var property in element.EnumerateObject())
-        {
-            if (property.Name is not ("payload" or "payloadType" or "signatures"))
-            {
-                throw InvalidInputException.At(DiagnosticCode.InvalidField, StrictJson.Child(path, StrictJson.Printable(property.Name)),
-                    "unknown field in a DSSE envelope (expected only payload, payloadType and signatures)");
-            }
-        }
+        StrictJson.RequireOnly(element, path, DiagnosticCode.InvalidField,
+            "unknown field in a DSSE envelope (expected only payload, payloadType and signatures)", "payload", "payloadType", "signatures");
 
         var payloadType = StrictJson.RequiredString(element, "payloadType", path);
         var payload = StrictJson.RequiredBase64(element, "payload", path, Limits.MaxPayloadBytes);
@@ -91,15 +84,8 @@ public sealed record DsseSignature(string? KeyId, ReadOnlyMemory<byte> Signature
 {
     internal static DsseSignature Parse(JsonElement element, string path, bool urlSafe)
     {
-        StrictJson.RequireObject(element, path);
-        foreach (var property in element.EnumerateObject())
-        {
-            if (property.Name is not ("sig" or "keyid" or "cert"))
-            {
-                throw InvalidInputException.At(DiagnosticCode.InvalidField, StrictJson.Child(path, StrictJson.Printable(property.Name)),
-                    "unknown field in a DSSE signature (expected only sig, keyid and cert)");
-            }
-        }
+        StrictJson.RequireOnly(element, path, DiagnosticCode.InvalidField,
+            "unknown field in a DSSE signature (expected only sig, keyid and cert)", "sig", "keyid", "cert");
 
         var sigPath = StrictJson.Child(path, "sig");
         var text = StrictJson.RequiredString(element, "sig", path);

@@ -136,6 +136,22 @@ internal static class StrictJson
         }
     }
 
+    /// <summary>
+    /// Requires an object with no field but <paramref name="names"/>: a field one reader ignores is one another may
+    /// honour, and then two readers disagree about what was signed.
+    /// </summary>
+    public static void RequireOnly(JsonElement element, string path, DiagnosticCode code, string message, params ReadOnlySpan<string> names)
+    {
+        RequireObject(element, path);
+        foreach (var property in element.EnumerateObject())
+        {
+            if (!names.Contains(property.Name))
+            {
+                throw InvalidInputException.At(code, Child(path, Printable(property.Name)), message);
+            }
+        }
+    }
+
     public static JsonElement Required(JsonElement obj, string name, string path)
     {
         RequireObject(obj, path);

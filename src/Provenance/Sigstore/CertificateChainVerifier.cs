@@ -1,44 +1,27 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Runtime.CompilerServices;
+using Provenance.Attestations;
 
 namespace Provenance.Sigstore;
 
 /// <summary>
-/// One certificate authority of a trusted root, parsed once: its certificates (issuing certificate first, root
-/// last), their keys, and whether the chain itself is sound. Unusable authorities keep the reason, so a leaf that
-/// names one is told why.
+/// One certificate authority of a trusted root, checked once: its certificates and keys (issuing certificate first,
+/// root last), and whether the chain itself is sound. Unusable authorities keep the reason, so a leaf that names
+/// one is told why.
 /// </summary>
-internal sealed record TrustedCertificateAuthority(
-    CertificateAuthority Authority,
-    ImmutableArray<ParsedCertificate> Certificates,
-    ImmutableArray<CertificateSignatureKey> Keys,
-    string? Defect)
+internal sealed record TrustedCertificateAuthority(TrustedCertificateChain Chain, string? Defect)
 {
+    public CertificateAuthority Authority => Chain.Authority;
+
+    public ImmutableArray<ParsedCertificate> Certificates => Chain.Certificates;
+
     /// <summary>The certificate that issues leaves.</summary>
     public ParsedCertificate Issuing => Certificates[0];
 
     public static TrustedCertificateAuthority Create(CertificateAuthority authority)
     {
-        var certificates = ImmutableArray.CreateBuilder<ParsedCertificate>();
-        var keys = ImmutableArray.CreateBuilder<CertificateSignatureKey>();
-        try
-        {
-            foreach (var der in authority.Certificates)
-            {
-                var certificate = ParsedCertificate.Parse(der);
-                certificates.Add(certificate);
-                keys.Add(CertificateSignatureKey.Create(certificate.SubjectPublicKeyInfo));
-            }
-        }
-        catch (InvalidInputException e)
-        {
-            return new(authority, [], [], "a certificate of the trusted authority cannot be used: " + e.Problem.Message);
-        }
-
-        var parsed = certificates.ToImmutable();
-        var imported = keys.ToImmutable();
-        return new(authority, parsed, imported, FindDefect(parsed, imported));
+        var chain = TrustedCertificateChain.Create(authority);
+        return new(chain, chain.Problem ?? FindDefect(chain));
     }
 
     /// <summary>
@@ -47,13 +30,14 @@ internal sealed record TrustedCertificateAuthority(
     /// signing not excluded by an extKeyUsage, no unprocessed critical extension, and each certificate issued by the
     /// next. The last one is the trust anchor: its self-signature proves nothing and is not checked.
     /// </summary>
-    private static string? FindDefect(ImmutableArray<ParsedCertificate> certificates, ImmutableArray<CertificateSignatureKey> keys)
+    private static string? FindDefect(TrustedCertificateChain chain)
     {
+        var certificates = chain.Certificates;
         for (var i = 0; i < certificates.Length; i++)
         {
             var certificate = certificates[i];
-            var position = string.Create(CultureInfo.InvariantCulture, $"certificate {i + 1} of the trusted authority");
-            if (!certificate.IsCa || !certificate.HasKeyUsage(ParsedCertificate.KeyCertSignBit))
+            var position = Position(i);
+            if (!certificate.MayIssueCertificates(keyUsageRequired: true))
             {
                 return position + " is not a CA certificate allowed to sign certificates (basicConstraints cA, keyUsage keyCertSign)";
             }
@@ -73,16 +57,15 @@ internal sealed record TrustedCertificateAuthority(
             {
                 return position + $" has the unprocessed critical extension {oid}";
             }
-
-            if (i + 1 < certificates.Length
-                && (!certificate.Issuer.Span.SequenceEqual(certificates[i + 1].Subject.Span) || !keys[i + 1].Verifies(certificate)))
-            {
-                return position + " is not issued by the next certificate of the chain";
-            }
         }
 
-        return null;
+        return CertificatePath.FirstUnissued(certificates, chain.Keys, keyUsageRequired: true) is var unissued and >= 0
+            ? Position(unissued) + " is not issued by the next certificate of the chain"
+            : null;
     }
+
+    private static string Position(int index) =>
+        string.Create(CultureInfo.InvariantCulture, $"certificate {index + 1} of the trusted authority");
 }
 
 /// <summary>
@@ -101,13 +84,6 @@ internal static class CertificateChainVerifier
         ParsedCertificate.KeyUsageOid,
         ParsedCertificate.ExtendedKeyUsageOid,
         ParsedCertificate.SubjectAlternativeNameOid);
-
-    /// <summary>Parsed authorities per trusted root instance: a root is immutable, so they never go stale.</summary>
-    private static readonly ConditionalWeakTable<TrustedRoot, IReadOnlyList<TrustedCertificateAuthority>> Cache = [];
-
-    /// <summary>The trusted root's certificate authorities, parsed once per root instance.</summary>
-    internal static IReadOnlyList<TrustedCertificateAuthority> AuthoritiesOf(TrustedRoot root) =>
-        Cache.GetValue(root, r => r.CertificateAuthorities.Select(TrustedCertificateAuthority.Create).ToImmutableArray());
 
     /// <summary>
     /// Null when <paramref name="leaf"/> is a code-signing certificate issued by an authority of
@@ -183,11 +159,9 @@ internal static class CertificateChainVerifier
         authority = null;
         var certificate = leaf.Certificate;
         Problem? firstProblem = null;
-        foreach (var candidate in AuthoritiesOf(root))
+        foreach (var candidate in root.Parsed.CertificateAuthorities)
         {
-            if (candidate.Certificates.IsEmpty
-                || !certificate.Issuer.Span.SequenceEqual(candidate.Issuing.Subject.Span)
-                || !candidate.Keys[0].Verifies(certificate))
+            if (candidate.Certificates.IsEmpty || !CertificatePath.IsSignedBy(certificate, candidate.Issuing, candidate.Chain.Keys[0]))
             {
                 continue;
             }
@@ -241,14 +215,11 @@ internal static class CertificateChainVerifier
                     $"the signing certificate is valid from {Format(leaf.NotBefore)} to {Format(leaf.NotAfter)}, not at the verified time {Format(time)}");
             }
 
-            for (var i = 0; i < authority.Certificates.Length; i++)
+            if (CertificatePath.FirstNotValidAt(authority.Certificates, time) is var i and >= 0)
             {
                 var certificate = authority.Certificates[i];
-                if (!certificate.IsValidAt(time))
-                {
-                    return Fail(DiagnosticCode.CertificateNotValidAtTime, string.Create(CultureInfo.InvariantCulture,
-                        $"certificate {i + 1} of the authority is valid from {Format(certificate.NotBefore)} to {Format(certificate.NotAfter)}, not at the verified time {Format(time)}"));
-                }
+                return Fail(DiagnosticCode.CertificateNotValidAtTime, string.Create(CultureInfo.InvariantCulture,
+                    $"certificate {i + 1} of the authority is valid from {Format(certificate.NotBefore)} to {Format(certificate.NotAfter)}, not at the verified time {Format(time)}"));
             }
 
             if (!authority.Authority.ValidFor.Contains(time))
@@ -264,5 +235,5 @@ internal static class CertificateChainVerifier
 
     private static Problem Fail(DiagnosticCode code, string message) => new(code, message, "certificate");
 
-    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private static string Format(DateTimeOffset time) => Rfc3339.Format(time);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Formats.Asn1;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Provenance.Cryptography;
 
 namespace Provenance.Sigstore;
@@ -33,6 +34,9 @@ internal sealed class ParsedCertificate
     public const string SubjectAlternativeNameOid = "2.5.29.17";
     public const string CodeSigningOid = "1.3.6.1.5.5.7.3.3";
     public const string AnyExtendedKeyUsageOid = "2.5.29.37.0";
+
+    /// <summary>id-kp-timeStamping (RFC 5280 section 4.2.1.12).</summary>
+    public const string TimestampingOid = "1.3.6.1.5.5.7.3.8";
 
     /// <summary>RFC 5280 section 4.2.1.3: bit 0 (the most significant bit of the first byte).</summary>
     public const int DigitalSignatureBit = 0;
@@ -95,6 +99,25 @@ internal sealed class ParsedCertificate
     /// <summary>True when the extKeyUsage extension is absent, or allows code signing (directly or as anyExtendedKeyUsage).</summary>
     public bool AllowsCodeSigning =>
         ExtendedKeyUsages is not { } purposes || purposes.Contains(CodeSigningOid) || purposes.Contains(AnyExtendedKeyUsageOid);
+
+    /// <summary>
+    /// True when the extKeyUsage extension names <paramref name="purpose"/> and nothing else, and is critical when
+    /// <paramref name="mustBeCritical"/> (RFC 3161 section 2.3 for a timestamping key).
+    /// </summary>
+    public bool IsRestrictedTo(string purpose, bool mustBeCritical) =>
+        FindExtension(ExtendedKeyUsageOid) is { } extension
+        && (extension.Critical || !mustBeCritical)
+        && ExtendedKeyUsages is [var only] && only == purpose;
+
+    /// <summary>
+    /// True for a CA certificate whose keyUsage allows keyCertSign (RFC 5280 sections 4.2.1.3 and 4.2.1.9). With
+    /// <paramref name="keyUsageRequired"/> false a certificate without keyUsage also qualifies.
+    /// </summary>
+    public bool MayIssueCertificates(bool keyUsageRequired) =>
+        IsCa && (KeyUsage is null ? !keyUsageRequired : HasKeyUsage(KeyCertSignBit));
+
+    /// <summary>The subject as text (RFC 4514 style), for messages.</summary>
+    public string SubjectText => new X500DistinguishedName(Subject.Span).Name;
 
     public CertificateExtension? FindExtension(string oid) => Find(Extensions, oid);
 

@@ -59,7 +59,7 @@ internal static class SctVerifier
             return 0;
         }
 
-        var trusted = CertificateChainVerifier.AuthoritiesOf(root).FirstOrDefault(a => ReferenceEquals(a.Authority, issuer))
+        var trusted = root.Parsed.CertificateAuthorities.FirstOrDefault(a => ReferenceEquals(a.Authority, issuer))
             ?? throw new ArgumentException("The issuer is not an authority of this trusted root.", nameof(issuer));
         if (trusted.Certificates.IsEmpty)
         {

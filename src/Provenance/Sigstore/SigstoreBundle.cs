@@ -99,23 +99,7 @@ public sealed record SigstoreBundle(
         else if (chain is { } chainElement)
         {
             kind = VerificationMaterialKind.CertificateChain;
-            var chainPath = StrictJson.Child(materialPath, "x509CertificateChain");
-            var list = StrictJson.RequiredArray(chainElement, "certificates", chainPath, 10, DiagnosticCode.InvalidField);
-            if (list.GetArrayLength() == 0)
-            {
-                throw InvalidInputException.At(DiagnosticCode.MissingField, StrictJson.Child(chainPath, "certificates"),
-                    "the certificate chain is empty");
-            }
-
-            var builder = ImmutableArray.CreateBuilder<ReadOnlyMemory<byte>>();
-            var index = 0;
-            foreach (var item in list.EnumerateArray())
-            {
-                var itemPath = StrictJson.Index(StrictJson.Child(chainPath, "certificates"), index++);
-                builder.Add(ProtoJson.RequiredBytes(item, "rawBytes", "raw_bytes", itemPath, Limits.MaxCertificateBytes));
-            }
-
-            certificates = builder.ToImmutable();
+            certificates = ProtoJson.ReadCertificateChain(chainElement, StrictJson.Child(materialPath, "x509CertificateChain"));
         }
         else
         {
@@ -180,47 +164,5 @@ public sealed record MessageSignature(string? DigestAlgorithm, ReadOnlyMemory<by
 
         var signature = StrictJson.RequiredBase64(element, "signature", path, Limits.MaxSignatureBytes);
         return new MessageSignature(algorithm, digest, signature);
-    }
-}
-
-/// <summary>
-/// The protobuf JSON mapping lets a field be spelled in lowerCamelCase or as in the .proto; both spellings at
-/// once are refused, since two readers could pick different ones.
-/// </summary>
-internal static class ProtoJson
-{
-    public static JsonElement? Optional(JsonElement obj, string camelName, string protoName, string path)
-    {
-        var camel = StrictJson.Optional(obj, camelName);
-        if (camelName == protoName)
-        {
-            return camel;
-        }
-
-        var proto = StrictJson.Optional(obj, protoName);
-        if (camel is not null && proto is not null)
-        {
-            throw InvalidInputException.At(DiagnosticCode.DuplicateJsonKey, path,
-                $"both \"{camelName}\" and \"{protoName}\" are given; they are one field");
-        }
-
-        return camel ?? proto;
-    }
-
-    public static JsonElement Required(JsonElement obj, string camelName, string protoName, string path) =>
-        Optional(obj, camelName, protoName, path)
-        ?? throw InvalidInputException.At(DiagnosticCode.MissingField, path, $"the required field \"{camelName}\" is missing");
-
-    public static byte[] RequiredBytes(JsonElement obj, string camelName, string protoName, string path, int maxBytes)
-    {
-        var value = Required(obj, camelName, protoName, path);
-        var fieldPath = StrictJson.Child(path, camelName);
-        var bytes = StrictJson.DecodeBase64(StrictJson.AsString(value, fieldPath), fieldPath, maxBytes);
-        if (bytes.Length == 0)
-        {
-            throw InvalidInputException.At(DiagnosticCode.MissingField, fieldPath, $"\"{camelName}\" is empty");
-        }
-
-        return bytes;
     }
 }

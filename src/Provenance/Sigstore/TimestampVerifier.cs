@@ -1,7 +1,8 @@
-using System.Globalization;
+using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
+using Provenance.Attestations;
 using Provenance.Cryptography;
 
 namespace Provenance.Sigstore;
@@ -68,16 +69,17 @@ internal static class TimestampVerifier
         var time = info.Timestamp.ToUniversalTime();
         var signer = response.Token.AsSignedCms().SignerInfos[0];
         Problem? failure = null;
-        foreach (var authority in root.TimestampAuthorities)
+        foreach (var trusted in root.Parsed.TimestampAuthorities)
         {
-            if (LoadChain(authority) is not { } chain)
+            if (trusted.First is not { } first)
             {
                 continue;
             }
 
-            foreach (var path in SignerPaths(chain, response.EmbeddedCertificates))
+            var authority = trusted.Authority;
+            foreach (var path in SignerPaths(trusted.Chain, first, response.EmbeddedCertificates))
             {
-                if (!TimestampCertificates.Identifies(signer.SignerIdentifier, path[0]))
+                if (!TimestampCertificates.Identifies(signer.SignerIdentifier, path.Signer))
                 {
                     continue;
                 }
@@ -126,42 +128,45 @@ internal static class TimestampVerifier
                 "the timestamp is over other data than this bundle's signature (RFC 3161 messageImprint differs)");
     }
 
-    /// <summary>The authority's certificates, or null when the trusted root holds one that does not parse (then the authority is unusable).</summary>
-    private static List<X509Certificate2>? LoadChain(CertificateAuthority authority)
-    {
-        try
-        {
-            return [.. authority.Certificates.Select(c => X509CertificateLoader.LoadCertificate(c.Span))];
-        }
-        catch (CryptographicException)
-        {
-            return null;
-        }
-    }
+    /// <summary>A candidate signer chain, signer first, with the key of each certificate and the signer as .NET loads it.</summary>
+    private sealed record SignerPath(
+        ImmutableArray<ParsedCertificate> Certificates, ImmutableArray<CertificateSignatureKey?> Keys, X509Certificate2 Signer);
 
     /// <summary>
     /// Candidate signer chains, signer first. An authority listed with its leaf (as Sigstore trusted roots list
     /// them) has exactly one; one listed by its root alone may have signed with any certificate it issued, which
     /// the token must then embed; each embedded certificate is a candidate to be checked against that root.
     /// </summary>
-    private static IEnumerable<List<X509Certificate2>> SignerPaths(List<X509Certificate2> chain, X509Certificate2Collection embedded)
+    private static IEnumerable<SignerPath> SignerPaths(TrustedCertificateChain chain, X509Certificate2 first, X509Certificate2Collection embedded)
     {
-        if (chain.Count > 1)
+        if (chain.Certificates.Length > 1)
         {
-            yield return chain;
+            yield return new(chain.Certificates, chain.Keys, first);
             yield break;
         }
 
         foreach (var certificate in embedded)
         {
-            yield return [certificate, .. chain];
+            ParsedCertificate parsed;
+            try
+            {
+                parsed = ParsedCertificate.Parse(certificate.RawData);
+            }
+            catch (InvalidInputException)
+            {
+                // Not a certificate this verifier reads strictly, so nothing it signed can be trusted.
+                continue;
+            }
+
+            // The signer's own key signs no certificate of the path.
+            yield return new([parsed, .. chain.Certificates], [null, .. chain.Keys], certificate);
         }
     }
 
     private static Problem? CheckAuthority(
         Rfc3161TimestampToken token,
         SignerInfo signer,
-        List<X509Certificate2> path,
+        SignerPath path,
         CertificateAuthority authority,
         DateTimeOffset time)
     {
@@ -171,65 +176,59 @@ internal static class TimestampVerifier
                 $"the timestamp's time {Format(time)} is outside the window the trusted root gives authority {authority.Uri} ({Format(authority.ValidFor)})");
         }
 
-        var leaf = path[0];
-        if (TimestampCertificates.IsCertificateAuthority(leaf))
+        var certificates = path.Certificates;
+        var leaf = certificates[0];
+        if (leaf.IsCa)
         {
             return new Problem(DiagnosticCode.TimestampSignerIsCertificateAuthority,
-                $"the timestamp is signed with a certificate authority's certificate ({leaf.Subject}), not a timestamping key");
+                $"the timestamp is signed with a certificate authority's certificate ({leaf.SubjectText}), not a timestamping key");
         }
 
-        if (!TimestampCertificates.IsRestrictedToTimestamping(leaf, mustBeCritical: true))
+        if (!leaf.IsRestrictedTo(ParsedCertificate.TimestampingOid, mustBeCritical: true))
         {
             return new Problem(DiagnosticCode.TimestampAuthorityMissingEku,
-                $"the timestamp signing certificate ({leaf.Subject}) must have one critical extended key usage, id-kp-timeStamping alone (RFC 3161 section 2.3)");
+                $"the timestamp signing certificate ({leaf.SubjectText}) must have one critical extended key usage, id-kp-timeStamping alone (RFC 3161 section 2.3)");
         }
 
-        for (var i = 1; i < path.Count - 1; i++)
+        for (var i = 1; i < certificates.Length - 1; i++)
         {
-            if (!TimestampCertificates.IsRestrictedToTimestamping(path[i], mustBeCritical: false))
+            if (!certificates[i].IsRestrictedTo(ParsedCertificate.TimestampingOid, mustBeCritical: false))
             {
                 return new Problem(DiagnosticCode.TimestampAuthorityMissingEku,
-                    $"the intermediate certificate {path[i].Subject} of the timestamp authority is not restricted to timestamping");
+                    $"the intermediate certificate {certificates[i].SubjectText} of the timestamp authority is not restricted to timestamping");
             }
         }
 
-        foreach (var certificate in path)
+        if (CertificatePath.FirstNotValidAt(certificates, time) is var invalid and >= 0)
         {
-            if (!TimestampCertificates.IsValidAt(certificate, time))
-            {
-                return new Problem(DiagnosticCode.TimestampNotValidAtTime,
-                    $"the timestamp's time {Format(time)} is outside the validity of {certificate.Subject} ({Format(certificate)})");
-            }
+            var certificate = certificates[invalid];
+            return new Problem(DiagnosticCode.TimestampNotValidAtTime,
+                $"the timestamp's time {Format(time)} is outside the validity of {certificate.SubjectText} ({Format(certificate.NotBefore)} to {Format(certificate.NotAfter)})");
         }
 
-        for (var i = 0; i < path.Count - 1; i++)
+        // RFC 5280 section 4.2.1.3 lets a CA certificate omit keyUsage; TSA chains are held to that, not to Fulcio's profile.
+        if (CertificatePath.FirstUnissued(certificates, path.Keys, keyUsageRequired: false) is var unissued and >= 0)
         {
-            if (!TimestampCertificates.IsIssuedBy(path[i], path[i + 1]))
-            {
-                return new Problem(DiagnosticCode.TimestampUntrustedAuthority,
-                    $"{path[i].Subject} is not issued by {path[i + 1].Subject} of the trusted timestamp authority {authority.Uri}");
-            }
+            return new Problem(DiagnosticCode.TimestampUntrustedAuthority,
+                $"{certificates[unissued].SubjectText} is not issued by {certificates[unissued + 1].SubjectText} of the trusted timestamp authority {authority.Uri}");
         }
 
         if (!TimestampCertificates.SigningCertificateMatches(signer, leaf))
         {
             return new Problem(DiagnosticCode.TimestampSigningCertificateMismatch,
-                $"the timestamp's signing-certificate attribute (ESSCertID) does not name the authority's certificate {leaf.Subject}");
+                $"the timestamp's signing-certificate attribute (ESSCertID) does not name the authority's certificate {leaf.SubjectText}");
         }
 
         var info = token.TokenInfo;
-        return token.VerifySignatureForHash(info.GetMessageHash().Span, info.HashAlgorithmId, out var signerCertificate, [leaf])
-            && signerCertificate.RawData.AsSpan().SequenceEqual(leaf.RawData)
+        return token.VerifySignatureForHash(info.GetMessageHash().Span, info.HashAlgorithmId, out var signerCertificate, [path.Signer])
+            && signerCertificate.RawData.AsSpan().SequenceEqual(leaf.Der.Span)
                 ? null
                 : new Problem(DiagnosticCode.TimestampSignatureInvalid,
                     $"the timestamp's signature does not verify with the certificate of timestamp authority {authority.Uri}");
     }
 
-    private static string Format(DateTimeOffset time) => time.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private static string Format(DateTimeOffset time) => Rfc3339.Format(time);
 
     private static string Format(ValidityPeriod period) =>
         Format(period.Start) + " to " + (period.End is { } end ? Format(end) : "open end");
-
-    private static string Format(X509Certificate2 certificate) =>
-        Format(new DateTimeOffset(certificate.NotBefore).ToUniversalTime()) + " to " + Format(new DateTimeOffset(certificate.NotAfter).ToUniversalTime());
 }

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using System.Text.Json;
 using Provenance.Json;
 
@@ -56,26 +55,30 @@ public sealed record TransparencyLogEntry(
         }
     }
 
+    /// <summary>No unknown fields, as protojson refuses them: a field one reader ignores is one another may honour.</summary>
+    internal static void RequireOnly(JsonElement element, string path, params ReadOnlySpan<string> names) =>
+        StrictJson.RequireOnly(element, path, DiagnosticCode.LogEntryMalformed, "unknown field in a transparency log entry", names);
+
     internal static TransparencyLogEntry Parse(JsonElement element, string path)
     {
-        ProtoFields.RequireOnly(element, path,
+        RequireOnly(element, path,
             "logIndex", "log_index", "logId", "log_id", "kindVersion", "kind_version", "integratedTime", "integrated_time",
             "inclusionPromise", "inclusion_promise", "inclusionProof", "inclusion_proof", "canonicalizedBody", "canonicalized_body");
 
-        var logIndex = ProtoFields.OptionalInt64(element, "logIndex", "log_index", path);
+        var logIndex = ProtoJson.OptionalInt64(element, "logIndex", "log_index", path, DiagnosticCode.LogEntryMalformed);
 
         var logIdPath = StrictJson.Child(path, "logId");
         var logIdElement = ProtoJson.Required(element, "logId", "log_id", path);
-        ProtoFields.RequireOnly(logIdElement, logIdPath, "keyId", "key_id");
+        RequireOnly(logIdElement, logIdPath, "keyId", "key_id");
         var logId = ProtoJson.RequiredBytes(logIdElement, "keyId", "key_id", logIdPath, 64);
 
         var kindPath = StrictJson.Child(path, "kindVersion");
         var kindVersion = ProtoJson.Required(element, "kindVersion", "kind_version", path);
-        ProtoFields.RequireOnly(kindVersion, kindPath, "kind", "version");
+        RequireOnly(kindVersion, kindPath, "kind", "version");
         var kind = StrictJson.RequiredString(kindVersion, "kind", kindPath);
         var version = StrictJson.RequiredString(kindVersion, "version", kindPath);
 
-        var integratedTime = ProtoFields.OptionalInt64(element, "integratedTime", "integrated_time", path);
+        var integratedTime = ProtoJson.OptionalInt64(element, "integratedTime", "integrated_time", path, DiagnosticCode.LogEntryMalformed);
         if (integratedTime > MaxIntegratedTime)
         {
             throw InvalidInputException.At(DiagnosticCode.LogEntryMalformed, StrictJson.Child(path, "integratedTime"),
@@ -86,7 +89,7 @@ public sealed record TransparencyLogEntry(
         if (ProtoJson.Optional(element, "inclusionPromise", "inclusion_promise", path) is { } promise)
         {
             var promisePath = StrictJson.Child(path, "inclusionPromise");
-            ProtoFields.RequireOnly(promise, promisePath, "signedEntryTimestamp", "signed_entry_timestamp");
+            RequireOnly(promise, promisePath, "signedEntryTimestamp", "signed_entry_timestamp");
             set = ProtoJson.RequiredBytes(promise, "signedEntryTimestamp", "signed_entry_timestamp", promisePath, Limits.MaxSignatureBytes);
         }
 
@@ -116,12 +119,12 @@ public sealed record InclusionProof(
 
     internal static InclusionProof Parse(JsonElement element, string path)
     {
-        ProtoFields.RequireOnly(element, path,
+        TransparencyLogEntry.RequireOnly(element, path,
             "logIndex", "log_index", "rootHash", "root_hash", "treeSize", "tree_size", "hashes", "hashes", "checkpoint", "checkpoint");
-        var logIndex = ProtoFields.OptionalInt64(element, "logIndex", "log_index", path);
+        var logIndex = ProtoJson.OptionalInt64(element, "logIndex", "log_index", path, DiagnosticCode.LogEntryMalformed);
         var rootHash = ProtoJson.RequiredBytes(element, "rootHash", "root_hash", path, MaxDecodedHash);
         RequireHashSize(rootHash, StrictJson.Child(path, "rootHash"));
-        var treeSize = ProtoFields.OptionalInt64(element, "treeSize", "tree_size", path);
+        var treeSize = ProtoJson.OptionalInt64(element, "treeSize", "tree_size", path, DiagnosticCode.LogEntryMalformed);
 
         var hashes = ImmutableArray<ReadOnlyMemory<byte>>.Empty;
         if (StrictJson.Optional(element, "hashes") is { } list)
@@ -147,7 +150,7 @@ public sealed record InclusionProof(
         if (ProtoJson.Optional(element, "checkpoint", "checkpoint", path) is { } checkpoint)
         {
             var checkpointPath = StrictJson.Child(path, "checkpoint");
-            ProtoFields.RequireOnly(checkpoint, checkpointPath, "envelope");
+            TransparencyLogEntry.RequireOnly(checkpoint, checkpointPath, "envelope");
             envelope = StrictJson.OptionalString(checkpoint, "envelope", checkpointPath);
             if (envelope?.Length > Limits.MaxCheckpointBytes)
             {
@@ -166,58 +169,5 @@ public sealed record InclusionProof(
             throw InvalidInputException.At(DiagnosticCode.LogEntryMalformed, path,
                 $"a Merkle tree hash is {MerkleTree.HashSize} bytes (SHA-256), not {hash.Length}");
         }
-    }
-}
-
-/// <summary>
-/// Field rules of the protobuf JSON mapping that bundles of log entries need beyond <see cref="ProtoJson"/>: no
-/// unknown fields (protojson refuses them, and a field one reader ignores is one another may honour), and int64 values
-/// as a JSON string or number holding a non-negative integer.
-/// </summary>
-internal static class ProtoFields
-{
-    public static void RequireOnly(JsonElement element, string path, params string[] names)
-    {
-        StrictJson.RequireObject(element, path);
-        foreach (var property in element.EnumerateObject())
-        {
-            if (Array.IndexOf(names, property.Name) < 0)
-            {
-                throw InvalidInputException.At(DiagnosticCode.LogEntryMalformed, StrictJson.Child(path, StrictJson.Printable(property.Name)),
-                    "unknown field in a transparency log entry");
-            }
-        }
-    }
-
-    /// <summary>An int64 that must not be negative; absent means 0, as proto3 omits zero values.</summary>
-    public static long OptionalInt64(JsonElement obj, string camelName, string protoName, string path)
-    {
-        if (ProtoJson.Optional(obj, camelName, protoName, path) is not { } value)
-        {
-            return 0;
-        }
-
-        var fieldPath = StrictJson.Child(path, camelName);
-        var text = value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString()!,
-            JsonValueKind.Number => value.GetRawText(),
-            _ => throw InvalidInputException.At(DiagnosticCode.LogEntryMalformed, fieldPath,
-                $"expected an integer as a string or number, found {StrictJson.Describe(value)}"),
-        };
-        if (text.StartsWith('-'))
-        {
-            throw InvalidInputException.At(DiagnosticCode.LogEntryMalformed, fieldPath, "the value is negative");
-        }
-
-        // Digits only: no sign, fraction, exponent or spaces, which int64 parsers disagree about.
-        if (text.Length == 0 || text.AsSpan().ContainsAnyExceptInRange('0', '9')
-            || !long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var result))
-        {
-            throw InvalidInputException.At(DiagnosticCode.LogEntryMalformed, fieldPath,
-                $"\"{StrictJson.Printable(text, 40)}\" is not a non-negative 64-bit integer");
-        }
-
-        return result;
     }
 }

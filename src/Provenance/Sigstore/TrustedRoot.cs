@@ -75,7 +75,11 @@ public sealed class TrustedRoot
         TransparencyLogs = transparencyLogs;
         CertificateTransparencyLogs = certificateTransparencyLogs;
         TimestampAuthorities = timestampAuthorities;
+        Parsed = new ParsedTrustMaterial(this);
     }
+
+    /// <summary>The certificates and keys of this root's authorities, parsed once: a verifier checks many bundles against one root.</summary>
+    internal ParsedTrustMaterial Parsed { get; }
 
     /// <summary>Fulcio certificate authorities.</summary>
     public ImmutableArray<CertificateAuthority> CertificateAuthorities { get; }
@@ -192,22 +196,9 @@ public sealed class TrustedRoot
             var uri = StrictJson.OptionalString(authority, "uri", authorityPath) ?? "";
             var chainPath = StrictJson.Child(authorityPath, "certChain");
             var chain = ProtoJson.Required(authority, "certChain", "cert_chain", authorityPath);
-            var certificates = StrictJson.RequiredArray(chain, "certificates", chainPath, 10, DiagnosticCode.InvalidField);
-            if (certificates.GetArrayLength() == 0)
-            {
-                throw InvalidInputException.At(DiagnosticCode.MissingField, chainPath, "the authority's certificate chain is empty");
-            }
-
-            var ders = ImmutableArray.CreateBuilder<ReadOnlyMemory<byte>>();
-            var certificateIndex = 0;
-            foreach (var certificate in certificates.EnumerateArray())
-            {
-                ders.Add(ProtoJson.RequiredBytes(certificate, "rawBytes", "raw_bytes",
-                    StrictJson.Index(chainPath + ".certificates", certificateIndex++), Limits.MaxCertificateBytes));
-            }
-
+            var certificates = ProtoJson.ReadCertificateChain(chain, chainPath);
             var validFor = ValidityPeriod.Parse(ProtoJson.Required(authority, "validFor", "valid_for", authorityPath), authorityPath + ".validFor");
-            result.Add(new CertificateAuthority(uri, ders.ToImmutable(), validFor));
+            result.Add(new CertificateAuthority(uri, certificates, validFor));
         }
 
         return result.ToImmutable();
@@ -231,4 +222,27 @@ public sealed class TrustedRoot
 
         return null;
     }
+}
+
+/// <summary>
+/// What every verification against one <see cref="TrustedRoot"/> would otherwise redo: its certificate and timestamp
+/// authorities' certificates parsed, their keys imported and, for certificate authorities, their chains checked.
+/// Built on first use; the root is immutable, so nothing here goes stale.
+/// </summary>
+internal sealed class ParsedTrustMaterial
+{
+    private readonly Lazy<ImmutableArray<TrustedCertificateAuthority>> _certificateAuthorities;
+    private readonly Lazy<ImmutableArray<ParsedTimestampAuthority>> _timestampAuthorities;
+
+    public ParsedTrustMaterial(TrustedRoot root)
+    {
+        _certificateAuthorities = new(() => [.. root.CertificateAuthorities.Select(TrustedCertificateAuthority.Create)]);
+        _timestampAuthorities = new(() => [.. root.TimestampAuthorities.Select(ParsedTimestampAuthority.Create)]);
+    }
+
+    /// <summary>The Fulcio certificate authorities, in the root's order.</summary>
+    public ImmutableArray<TrustedCertificateAuthority> CertificateAuthorities => _certificateAuthorities.Value;
+
+    /// <summary>The RFC 3161 timestamp authorities, in the root's order.</summary>
+    public ImmutableArray<ParsedTimestampAuthority> TimestampAuthorities => _timestampAuthorities.Value;
 }
