@@ -109,7 +109,26 @@ public sealed class SlsaVerifierCompatibilityTests
             [.. Common(record, path), .. flags.SelectMany(f => new[] { "--" + f.Key.Replace('_', '-'), f.Value })]);
 
         Assert.True(run.ExitCode == (expectPass ? 0 : 1), $"exit {run.ExitCode}\n{run.Output}{run.Error}");
+        if (!expectPass)
+        {
+            // A failure for slsa-verifier's reason: a policy check, not the bundle's verification.
+            var error = record.GetProperty("expected").GetProperty("cases")[caseIndex].GetProperty("error").GetString()!;
+            Assert.Contains(FailureCodes[error], code => run.Output.Contains(code, StringComparison.Ordinal));
+        }
     }
+
+    /// <summary>slsa-verifier's error (serrors.*) and the Provenance codes that stand for it.</summary>
+    private static readonly Dictionary<string, string[]> FailureCodes = new(StringComparer.Ordinal)
+    {
+        ["ErrorMismatchSource"] = ["PV6003"],
+        ["ErrorMismatchBranch"] = ["PV6003"],
+        ["ErrorMismatchTag"] = ["PV6003"],
+        ["ErrorMismatchVersionedTag"] = ["PV6003"],
+        ["ErrorInvalidRef"] = ["PV6003"],
+        ["ErrorMismatchBuilderID"] = ["PV6003"],
+        // An untrusted signer (PV6002), or a builder id no trusted signer wrote in the provenance (PV6003).
+        ["ErrorUntrustedReusableWorkflow"] = ["PV6002", "PV6003"],
+    };
 
     [Theory]
     [MemberData(nameof(Cases))]
