@@ -196,14 +196,14 @@ public sealed class SlsaVerifierCompatibilityTests
         var trusted = Regex.Escape(ShorthandPolicies.GeneratorWorkflowsPrefix)
             + "(?:" + string.Join("|", ShorthandPolicies.TrustedGeneratorWorkflows.Select(Regex.Escape)) + @")@refs/tags/v[0-9]+\.[0-9]+\.[0-9]+";
         var identity = "(?:" + trusted + ")";
-        string? builderConstraint = null;
+        var builderConstraint = "{ matches: " + Quoted(trusted) + " }";
         if (flags.TryGetValue("builder_id", out var builderId) && builderId.Length > 0)
         {
             var at = builderId.LastIndexOf('@');
             parameters["builder"] = at < 0 ? builderId : builderId[..at];
             if (at < 0)
             {
-                identity += "|(?:{{builder}}@refs/tags/[^@]+)";
+                identity += @"|(?:{{builder}}@refs/tags/v[0-9]+\.[0-9]+\.[0-9]+)";
                 builderConstraint = "{ matches: \"{{builder}}(@.+)?\" }";
             }
             else
@@ -250,10 +250,7 @@ public sealed class SlsaVerifierCompatibilityTests
             yaml.AppendLine("      sourceRef: " + refConstraint);
         }
 
-        if (builderConstraint is not null)
-        {
-            yaml.AppendLine("      builderId: " + builderConstraint);
-        }
+        yaml.AppendLine("      builderId: " + builderConstraint);
 
         return (yaml.ToString(), parameters);
     }

@@ -63,6 +63,10 @@ public static partial class ShorthandPolicies
 
     private static readonly string[] VersionComponents = ["major", "minor", "patch"];
 
+    /// <summary>One of <see cref="TrustedGeneratorWorkflows"/> at a release tag, as a builder id or certificate identity.</summary>
+    private static readonly string TrustedGeneratorPattern =
+        Regex.Escape(GeneratorWorkflowsPrefix) + "(?:" + string.Join("|", TrustedGeneratorWorkflows.Select(Regex.Escape)) + ")" + ReleaseTagPattern;
+
     [GeneratedRegex(@"\Av(?<major>0|[1-9][0-9]*)(?:\.(?<minor>0|[1-9][0-9]*)(?:\.(?<patch>0|[1-9][0-9]*))?)?\z", RegexOptions.CultureInvariant)]
     private static partial Regex VersionedTag();
 
@@ -96,11 +100,12 @@ public static partial class ShorthandPolicies
             ? (flags.SourceUri.StartsWith("git+", StringComparison.Ordinal) ? flags.SourceUri : "git+" + flags.SourceUri)
             : "git+https://" + flags.SourceUri;
 
-        var trustedSigners = new List<string>
-        {
-            Regex.Escape(GeneratorWorkflowsPrefix) + "(?:" + string.Join("|", TrustedGeneratorWorkflows.Select(Regex.Escape)) + ")" + ReleaseTagPattern,
-        };
-        StringMatcher? builderId = null;
+        var trustedSigners = new List<string> { TrustedGeneratorPattern };
+
+        // builder.go verifyTrustedBuilderID: without --builder-id the builder must be one of the generator's; a
+        // delegator signs for a builder it names in the provenance, which must then be the generator's too (Maven,
+        // Gradle); for a non-delegator the provenance's builder is the signer itself.
+        StringMatcher builderId = StringMatcher.Matching(TrustedGeneratorPattern);
         if (!string.IsNullOrEmpty(flags.BuilderId))
         {
             var (path, version) = SplitBuilderId(flags.BuilderId);
@@ -108,9 +113,9 @@ public static partial class ShorthandPolicies
                 ? StringMatcher.Matching(Regex.Escape(path) + "(?:@.+)?")
                 : StringMatcher.OneOf([path + "@refs/tags/" + version, path + "@" + version]);
 
-            // A builder the caller names is trusted to sign for itself (a BYOB or a project's own release workflow,
-            // e.g. publish-to-bcr), at a tag as the generator's are.
-            trustedSigners.Add(Regex.Escape(path) + "@refs/tags/" + (version is null ? "[^@]+" : Regex.Escape(version)));
+            // A builder the caller names may sign for itself (a project's own release workflow, e.g. publish-to-bcr),
+            // at a release tag vX.Y.Z (verifyTrustedBuilderRef) or at the version named.
+            trustedSigners.Add(Regex.Escape(path) + (version is null ? ReleaseTagPattern : "@refs/tags/" + Regex.Escape(version)));
         }
 
         var inputs = (flags.BuildWorkflowInputs ?? ImmutableSortedDictionary<string, string>.Empty)

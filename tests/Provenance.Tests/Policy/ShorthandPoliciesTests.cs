@@ -66,6 +66,12 @@ public sealed class ShorthandPoliciesTests
         Assert.True(requirement.Accepts("https://slsa.dev/provenance/v1"));
     }
 
+    [Theory]
+    [InlineData("https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_maven_slsa3.yml@refs/tags/v2.1.0", true)]
+    [InlineData("https://github.com/slsa-framework/example-trw/.github/workflows/builder_high-perms_slsa3.yml@refs/tags/v2.1.0", false)]
+    public void Without_a_builder_id_a_delegator_must_name_a_generator_builder(string provenanceBuilderId, bool trusted) =>
+        Assert.Equal(trusted, Build(new SlsaVerifierFlags("github.com/org/repo")).Provenance!.BuilderId!.Matches(provenanceBuilderId));
+
     [Fact]
     public void A_named_builder_may_sign_for_itself_at_a_tag()
     {
@@ -73,6 +79,7 @@ public sealed class ShorthandPoliciesTests
         Assert.True(identity.Matches("https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml@refs/tags/v0.0.1"));
         Assert.False(identity.Matches("https://github.com/loosebazooka/aa-test/.github/workflows/malicious_attestation.yaml@refs/heads/main"));
         Assert.False(identity.Matches("https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml@refs/heads/main"));
+        Assert.False(identity.Matches("https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml@refs/tags/v0.0.1-rc.1"));
     }
 
     [Fact]
@@ -86,7 +93,6 @@ public sealed class ShorthandPoliciesTests
         Assert.True(provenance.SourceRef!.Matches("refs/heads/main"));
         Assert.False(provenance.SourceRef.Matches("refs/heads/master"));
         Assert.True(provenance.WorkflowInputs["release"].Matches("true"));
-        Assert.Null(provenance.BuilderId);
         Assert.True(Build(new SlsaVerifierFlags("github.com/org/repo", SourceTag: "v1.2")).Provenance!.SourceRef!.Matches("refs/tags/v1.2"));
         Assert.False(Build(new SlsaVerifierFlags("github.com/org/repo", SourceTag: "v1.2")).Provenance!.SourceRef!.Matches("refs/tags/v1.2.0"));
     }
