@@ -192,7 +192,11 @@ public sealed class SlsaVerifierCompatibilityTests
     /// </summary>
     private static (string Yaml, Dictionary<string, string> Parameters) EquivalentPolicy(SortedDictionary<string, string> flags)
     {
-        var parameters = new Dictionary<string, string>(StringComparer.Ordinal) { ["repository"] = flags["source_uri"] };
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["repository"] = flags["source_uri"],
+            ["callerRepository"] = flags["source_uri"].Replace("github.com/", "", StringComparison.Ordinal),
+        };
         var trusted = Regex.Escape(ShorthandPolicies.GeneratorWorkflowsPrefix)
             + "(?:" + string.Join("|", ShorthandPolicies.TrustedGeneratorWorkflows.Select(Regex.Escape)) + @")@refs/tags/v[0-9]+\.[0-9]+\.[0-9]+";
         var identity = "(?:" + trusted + ")";
@@ -243,6 +247,7 @@ public sealed class SlsaVerifierCompatibilityTests
         yaml.AppendLine("    signer:");
         yaml.AppendLine("      issuer: https://token.actions.githubusercontent.com");
         yaml.AppendLine("      identityRegex: " + Quoted(identity));
+        yaml.AppendLine("      gitHubWorkflowRepository: '{{callerRepository}}'");
         yaml.AppendLine("    provenance:");
         yaml.AppendLine("      sourceUri: git+https://{{repository}}");
         if (refConstraint is not null)

@@ -126,7 +126,9 @@ public static partial class ShorthandPolicies
                 StringMatcher.Matching(string.Join("|", trustedSigners.Select(s => "(?:" + s + ")"))),
                 StringMatcher.EqualTo(GitHubActionsIssuer),
                 [],
-                ImmutableSortedDictionary<string, StringMatcher>.Empty),
+                // builder.go VerifyCertficateSourceRepository: the run's repository in the certificate is the source.
+                ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+                    [KeyValuePair.Create("gitHubWorkflowRepository", StringMatcher.EqualTo(CallerRepository(sourceUri)))])),
             new ProvenanceConstraint(builderId, null, StringMatcher.EqualTo(sourceUri), sourceRef, null, null, inputs, null),
             [],
             [SlsaProvenanceV02]);
@@ -247,6 +249,10 @@ public static partial class ShorthandPolicies
         const string Tags = "refs/tags/";
         return (builderId[..at], version.StartsWith(Tags, StringComparison.Ordinal) ? version[Tags.Length..] : version);
     }
+
+    /// <summary>"org/repo" of "git+https://github.com/org/repo", as the certificate's workflow repository extension holds it.</summary>
+    private static string CallerRepository(string sourceUri) =>
+        StripHost(sourceUri.StartsWith("git+", StringComparison.Ordinal) ? sourceUri["git+".Length..] : sourceUri);
 
     private static string StripHost(string value) =>
         value.StartsWith("https://github.com/", StringComparison.Ordinal) ? value["https://github.com/".Length..]

@@ -93,6 +93,7 @@ public sealed class ShorthandPoliciesTests
         Assert.True(provenance.SourceRef!.Matches("refs/heads/main"));
         Assert.False(provenance.SourceRef.Matches("refs/heads/master"));
         Assert.True(provenance.WorkflowInputs["release"].Matches("true"));
+        Assert.True(Build(flags).Signer!.Extensions["gitHubWorkflowRepository"].Matches("org/repo"));
         Assert.True(Build(new SlsaVerifierFlags("github.com/org/repo", SourceTag: "v1.2")).Provenance!.SourceRef!.Matches("refs/tags/v1.2"));
         Assert.False(Build(new SlsaVerifierFlags("github.com/org/repo", SourceTag: "v1.2")).Provenance!.SourceRef!.Matches("refs/tags/v1.2.0"));
     }
