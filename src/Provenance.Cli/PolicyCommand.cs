@@ -109,7 +109,8 @@ internal static class PolicyCommand
             policyPath,
             [.. fixture.Parameters.Select(p => $"{p.Key}={p.Value}")],
             "text",
-            OutputPath: null);
+            OutputPath: null,
+            ShorthandRequest.None);
         var exit = await runner.RunAsync(request, cancellationToken).ConfigureAwait(false);
         var text = caseOutput + caseError.ToString();
         if (fixture.ExpectPass)

@@ -81,6 +81,7 @@ internal static class VerifyCommand
             Description = "A policy parameter as NAME=VALUE. Repeatable.",
             Arity = ArgumentArity.OneOrMore,
         };
+        var shorthands = ShorthandOptions.Create();
         var format = new Option<string>("--format")
         {
             Description = "Output format.",
@@ -97,6 +98,11 @@ internal static class VerifyCommand
             artifacts, attestations, keys, keyAlgorithm, threshold, trustedRoot,
             identity, identityRegex, issuer, issuerRegex, anyIdentity, tlogThreshold, timestampThreshold, sctThreshold, policy, parameters, format, outputPath,
         };
+        foreach (var option in shorthands.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parse, cancellationToken) =>
         {
             var request = new VerifyRequest(
@@ -112,7 +118,8 @@ internal static class VerifyCommand
                 parse.GetValue(policy),
                 parse.GetValue(parameters) ?? [],
                 parse.GetValue(format) ?? "text",
-                parse.GetValue(outputPath));
+                parse.GetValue(outputPath),
+                shorthands.Read(parse));
             return services.GetRequiredService<VerifyCommandRunner>().RunAsync(request, cancellationToken);
         });
         return command;
@@ -133,7 +140,8 @@ internal sealed record VerifyRequest(
     string? PolicyPath,
     IReadOnlyList<string> PolicyParameters,
     string Format,
-    string? OutputPath);
+    string? OutputPath,
+    ShorthandRequest Shorthands);
 
 /// <summary>The keyless identity flags as given; all null when none was.</summary>
 internal sealed record IdentityRequest(string? Subject, string? SubjectRegex, string? Issuer, string? IssuerRegex)

@@ -121,6 +121,24 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, ILogger<Veri
             usage.Add(new Problem(DiagnosticCode.InvalidOptions, "--param is for policy parameters: give the policy with --policy"));
         }
 
+        if (!request.Shorthands.IsEmpty)
+        {
+            if (request.PolicyPath is not null)
+            {
+                usage.Add(new Problem(DiagnosticCode.InvalidOptions,
+                    "the slsa-verifier and gh attestation shorthands build a policy, so they cannot be combined with --policy; give one or the other"));
+            }
+            else
+            {
+                var (built, problem) = ShorthandPolicy(request.Shorthands);
+                policy = built;
+                if (problem is not null)
+                {
+                    usage.Add(problem);
+                }
+            }
+        }
+
         // With a policy, its signer constraints decide who may have signed keylessly (the loader refuses a policy
         // that names no signer unless it says so unsafely), so verification itself accepts any certified identity.
         var policyDecidesIdentity = policy is not null && request.Identity.IsEmpty;
@@ -199,6 +217,48 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, ILogger<Veri
         }
 
         return results.All(r => r.Verified) ? ExitCodes.Verified : ExitCodes.NotVerified;
+    }
+
+    /// <summary>The policy the shorthands describe, or why they do not describe one.</summary>
+    private static (PolicyDocument? Policy, Problem? Problem) ShorthandPolicy(ShorthandRequest shorthands)
+    {
+        static Problem Usage(string message) => new(DiagnosticCode.InvalidOptions, message);
+        var (slsa, gh) = (shorthands.SlsaVerifier, shorthands.GitHub);
+        if (!slsa.IsEmpty && !gh.IsEmpty)
+        {
+            return (null, Usage("the slsa-verifier shorthands (--source-uri, …) and the gh attestation shorthands (--owner, --repo, …) describe different policies; use one family"));
+        }
+
+        try
+        {
+            if (!slsa.IsEmpty)
+            {
+                if (slsa.SourceUri is null)
+                {
+                    return (null, Usage("the slsa-verifier shorthands need --source-uri"));
+                }
+
+                var inputs = System.Collections.Immutable.ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+                foreach (var input in slsa.WorkflowInputs)
+                {
+                    var separator = input.IndexOf('=', StringComparison.Ordinal);
+                    if (separator <= 0 || !inputs.TryAdd(input[..separator], input[(separator + 1)..]))
+                    {
+                        return (null, Usage($"--build-workflow-input takes KEY=VALUE, each key once; \"{input}\" is not that"));
+                    }
+                }
+
+                return (ShorthandPolicies.FromSlsaVerifier(new SlsaVerifierFlags(
+                    slsa.SourceUri, slsa.SourceBranch, slsa.SourceTag, slsa.SourceVersionedTag, slsa.BuilderId, inputs.ToImmutable())), null);
+            }
+
+            return (ShorthandPolicies.FromGitHubAttestation(new GitHubAttestationFlags(
+                gh.Owner, gh.Repo, gh.SignerWorkflow, gh.SignerRepo, gh.SourceRef, gh.SourceDigest, gh.PredicateType, gh.DenySelfHostedRunners)), null);
+        }
+        catch (ArgumentException e)
+        {
+            return (null, Usage(e.Message.Split(" (Parameter", 2)[0]));
+        }
     }
 
     private static Task WriteReportAsync(string format, ImmutableArray<VerificationResult> results, TextWriter writer) =>

@@ -49,7 +49,7 @@ public sealed partial class RealWorldKeylessTests
 
     public static TheoryData<string> Paths => [.. Records.Value.Keys];
 
-    private static string TrustedRoot(JsonElement record)
+    internal static string TrustedRoot(JsonElement record)
     {
         var needed = record.GetProperty("trusted_root_needed").GetString()!;
         var match = RootInParentheses().Match(needed);
@@ -61,7 +61,7 @@ public sealed partial class RealWorldKeylessTests
     /// whose artifact no source kept, the statement's first subject digest (the subject check is then trivial, and
     /// everything else about the bundle is still verified).
     /// </summary>
-    private static string Artifact(JsonElement record)
+    internal static string Artifact(JsonElement record)
     {
         var artifacts = record.GetProperty("artifacts");
         if (artifacts.GetArrayLength() > 0)

@@ -21,7 +21,27 @@ public sealed record PolicyDocument(string Name, string? Description, ImmutableA
 /// <param name="Signer">Who must have signed it; null only in a policy that allows any signer unsafely.</param>
 /// <param name="Provenance">Constraints on the SLSA provenance (v0.2 and v1 alike), when the predicate is SLSA provenance.</param>
 /// <param name="Conditions">Conditions on any field of the statement.</param>
-public sealed record Requirement(string PredicateType, SignerConstraint? Signer, ProvenanceConstraint? Provenance, ImmutableArray<Condition> Conditions);
+/// <param name="AlternativePredicateTypes">
+/// Other predicate types accepted in place of <paramref name="PredicateType"/> (e.g. SLSA provenance v1 where a builder
+/// may still write v0.2); default or empty for none.
+/// </param>
+public sealed record Requirement(
+    string PredicateType,
+    SignerConstraint? Signer,
+    ProvenanceConstraint? Provenance,
+    ImmutableArray<Condition> Conditions,
+    ImmutableArray<string> AlternativePredicateTypes = default)
+{
+    /// <summary>True when an attestation of <paramref name="predicateType"/> can satisfy this requirement.</summary>
+    public bool Accepts(string? predicateType) =>
+        predicateType is not null && (string.Equals(predicateType, PredicateType, StringComparison.Ordinal)
+            || (!AlternativePredicateTypes.IsDefault && AlternativePredicateTypes.Contains(predicateType, StringComparer.Ordinal)));
+
+    /// <summary>The accepted predicate types, as shown in reports.</summary>
+    public string PredicateTypeText => AlternativePredicateTypes.IsDefaultOrEmpty
+        ? PredicateType
+        : string.Join(" or ", [PredicateType, .. AlternativePredicateTypes]);
+}
 
 /// <summary>
 /// Who must have signed: a trusted key (by key id), or a keyless identity and issuer, and any Fulcio certificate

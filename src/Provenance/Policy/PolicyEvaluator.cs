@@ -40,14 +40,14 @@ public static class PolicyEvaluator
 
     private static List<Check> EvaluateRequirement(Requirement requirement, VerificationResult result, DateTimeOffset now)
     {
-        var rule = "require " + requirement.PredicateType;
-        var candidates = result.Attestations.Where(a => a.Statement?.PredicateType == requirement.PredicateType).ToList();
+        var rule = "require " + requirement.PredicateTypeText;
+        var candidates = result.Attestations.Where(a => requirement.Accepts(a.Statement?.PredicateType)).ToList();
         if (candidates.Count == 0)
         {
             var found = result.Attestations.Select(a => a.Statement?.PredicateType ?? "(message signature)").Distinct().ToList();
             return [Check.Fail(CheckName, new Problem(DiagnosticCode.RequirementNotSatisfied,
                 $"{rule}: no verified attestation of this predicate type names the artifact"), null,
-                expected: requirement.PredicateType, actual: found.Count == 0 ? "no verified attestation" : string.Join(", ", found))];
+                expected: requirement.PredicateTypeText, actual: found.Count == 0 ? "no verified attestation" : string.Join(", ", found))];
         }
 
         List<Check>? closest = null;
@@ -108,7 +108,7 @@ public static class PolicyEvaluator
 
         if (checks.Count == 0)
         {
-            checks.Add(new Check(CheckName, true, $"a verified {requirement.PredicateType} attestation", source));
+            checks.Add(new Check(CheckName, true, $"a verified {requirement.PredicateTypeText} attestation", source));
         }
 
         return checks;

@@ -165,7 +165,10 @@ public static partial class PolicyLoader
         private Requirement ReadRequirement(JsonNode? node, string path)
         {
             var obj = Object(node, path, "predicateType", "signer", "provenance", "conditions");
-            var predicateType = RequiredString(obj, "predicateType", path);
+            // One predicate type, or a list of them any of which is accepted.
+            var predicateTypes = obj["predicateType"] is JsonArray types && types.Count > 0
+                ? types.Select((t, i) => String(t, $"{path}.predicateType[{i}]")).ToList()
+                : [RequiredString(obj, "predicateType", path)];
             var signer = obj["signer"] is { } s ? ReadSigner(s, path + ".signer") : null;
             var provenance = obj["provenance"] is { } p ? ReadProvenance(p, path + ".provenance") : null;
             var conditions = ImmutableArray.CreateBuilder<Condition>();
@@ -178,7 +181,7 @@ public static partial class PolicyLoader
                 }
             }
 
-            return new Requirement(predicateType, signer, provenance, conditions.ToImmutable());
+            return new Requirement(predicateTypes[0], signer, provenance, conditions.ToImmutable(), [.. predicateTypes.Skip(1)]);
         }
 
         private SignerConstraint ReadSigner(JsonNode node, string path)

@@ -36,6 +36,18 @@ public sealed class PolicyLoaderTests
         Assert.True(requirement.Signer!.Identity!.Matches("https://github.com/org/app/.github/workflows/release.yml@refs/tags/v1"));
     }
 
+    [Fact]
+    public void A_requirement_may_accept_a_list_of_predicate_types()
+    {
+        var requirement = Assert.Single(Load(Minimal.Replace(
+            "predicateType: https://slsa.dev/provenance/v1", "predicateType: [https://slsa.dev/provenance/v1, https://slsa.dev/provenance/v0.2]",
+            StringComparison.Ordinal)).Requirements);
+        Assert.True(requirement.Accepts("https://slsa.dev/provenance/v1"));
+        Assert.True(requirement.Accepts("https://slsa.dev/provenance/v0.2"));
+        Assert.False(requirement.Accepts("https://slsa.dev/provenance/v0.1"));
+        Assert.False(requirement.Accepts(null));
+    }
+
     [Theory]
     [InlineData("name: t\nrequire: []", "$.require")]
     [InlineData("name: t", "$")]
