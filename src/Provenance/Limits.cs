@@ -92,4 +92,10 @@ public static class Limits
     /// included.
     /// </summary>
     public const int MaxTimestampBytes = 32 * 1024;
+
+    /// <summary>Largest policy or policy fixtures file read.</summary>
+    public const int MaxPolicyBytes = 256 * 1024;
+
+    /// <summary>Longest value of one policy parameter (a single line).</summary>
+    public const int MaxPolicyParameterLength = 1024;
 }

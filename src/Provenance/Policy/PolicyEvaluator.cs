@@ -85,12 +85,20 @@ public static class PolicyEvaluator
             EvaluateSigner(signer, attestation, Add);
         }
 
+        // The SLSA view is read once per attestation, for the provenance constraints and the certificate check.
+        BuildProvenance? view = null;
+        Problem? viewProblem = null;
+        if (attestation.Statement is { } statement && BuildProvenance.TryFrom(statement, out var read, out viewProblem))
+        {
+            view = read;
+        }
+
         if (requirement.Provenance is { } provenance)
         {
-            if (!BuildProvenance.TryFrom(attestation.Statement!, out var view, out var problem) || view is null)
+            if (view is null)
             {
                 checks.Add(Check.Fail(CheckName, new Problem(DiagnosticCode.ProvenanceMalformed,
-                    problem?.Message ?? "the predicate is not SLSA provenance", problem?.Location), source));
+                    viewProblem?.Message ?? "the predicate is not SLSA provenance", viewProblem?.Location), source));
             }
             else
             {
@@ -98,7 +106,10 @@ public static class PolicyEvaluator
             }
         }
 
-        CertificateAgreesWithProvenance(attestation, Add);
+        if (view is not null)
+        {
+            CertificateAgreesWithProvenance(attestation, view, Add);
+        }
 
         foreach (var condition in requirement.Conditions)
         {
@@ -120,14 +131,8 @@ public static class PolicyEvaluator
     /// provenance claiming another repository's source is lying (cli/cli#10864 asks for exactly this check).
     /// Fields either side lacks are not compared; the policy's own constraints decide about missing data.
     /// </summary>
-    private static void CertificateAgreesWithProvenance(VerifiedAttestation attestation, Recorder add)
+    private static void CertificateAgreesWithProvenance(VerifiedAttestation attestation, BuildProvenance view, Recorder add)
     {
-        if (attestation.Statement is not { } statement
-            || !BuildProvenance.TryFrom(statement, out var view, out _) || view is null)
-        {
-            return;
-        }
-
         foreach (var certificate in attestation.Signers.Select(s => s.Certificate).OfType<FulcioCertificate>())
         {
             if (certificate.Issuer != "https://token.actions.githubusercontent.com")

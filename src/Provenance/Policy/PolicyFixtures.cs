@@ -40,6 +40,11 @@ public sealed record PolicyFixtures(string PolicyPath, ImmutableArray<PolicyFixt
         {
             var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
             string Resolve(string relative) => relative.StartsWith("sha256:", StringComparison.Ordinal) ? relative : Path.GetFullPath(Path.Combine(folder, relative));
+            if (new FileInfo(path).Length > Limits.MaxPolicyBytes)
+            {
+                throw InvalidInputException.At(DiagnosticCode.InputTooLarge, path, $"a fixtures file is at most {Limits.MaxPolicyBytes / 1024} KiB");
+            }
+
             var root = YamlToJson.Read(File.ReadAllText(path), path) as JsonObject
                 ?? throw InvalidInputException.At(DiagnosticCode.InvalidPolicy, path, "expected a mapping with policy and cases");
             var policy = Resolve(Text(root["policy"], path, "policy"));

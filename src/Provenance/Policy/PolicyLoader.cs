@@ -16,10 +16,6 @@ namespace Provenance.Policy;
 /// </summary>
 public static partial class PolicyLoader
 {
-    /// <summary>Largest policy file read.</summary>
-    public const int MaxPolicyBytes = 256 * 1024;
-
-    private const int MaxParameterLength = 1024;
 
     /// <summary>The Fulcio extensions a signer constraint may name, as camelCase <see cref="FulcioExtensions"/> properties.</summary>
     public static readonly ImmutableArray<string> SignerExtensionNames =
@@ -43,9 +39,9 @@ public static partial class PolicyLoader
         ArgumentNullException.ThrowIfNull(parameters);
         try
         {
-            if (Encoding.UTF8.GetByteCount(text) > MaxPolicyBytes)
+            if (Encoding.UTF8.GetByteCount(text) > Limits.MaxPolicyBytes)
             {
-                throw InvalidInputException.At(DiagnosticCode.InvalidPolicy, source, $"the policy is larger than {MaxPolicyBytes / 1024} KiB");
+                throw InvalidInputException.At(DiagnosticCode.InvalidPolicy, source, $"the policy is larger than {Limits.MaxPolicyBytes / 1024} KiB");
             }
 
             var root = YamlToJson.Read(text, source);
@@ -66,7 +62,7 @@ public static partial class PolicyLoader
         string path, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var (content, problem) = await BoundedFile.ReadAsync(path, MaxPolicyBytes, "policy", cancellationToken).ConfigureAwait(false);
+        var (content, problem) = await BoundedFile.ReadAsync(path, Limits.MaxPolicyBytes, "policy", cancellationToken).ConfigureAwait(false);
         if (problem is not null)
         {
             return (null, problem);
@@ -139,7 +135,7 @@ public static partial class PolicyLoader
                 var fallback = spec["default"] is { } f ? String(f, declarationPath + ".default") : null;
                 if (given.TryGetValue(name, out var value))
                 {
-                    if (value.Length > MaxParameterLength || value.AsSpan().IndexOfAny('\n', '\r') >= 0)
+                    if (value.Length > Limits.MaxPolicyParameterLength || value.AsSpan().IndexOfAny('\n', '\r') >= 0)
                     {
                         throw Error(declarationPath, $"the value of parameter \"{name}\" is too long or spans lines");
                     }
