@@ -22,8 +22,9 @@ public sealed class PolicyCommandTests
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("PV6003", run.Output, StringComparison.Ordinal);
-        Assert.Contains("expected: git+https://github.com/example/other", run.Output, StringComparison.Ordinal);
-        Assert.Contains("found:    git+https://github.com/example/hello", run.Output, StringComparison.Ordinal);
+        // The policy table: one row per check with its verdict, code, rule, expected and found values.
+        Assert.Matches(@"FAIL\s+PV6003\s+source repository\s+git\+https://github\.com/example/other\s+git\+https://github\.com/example/hello", run.Output);
+        Assert.Matches(@"ok\s+source ref\s+matching refs/tags/.*\s+refs/tags/v1\.0\.0", run.Output);
     }
 
     [Theory]

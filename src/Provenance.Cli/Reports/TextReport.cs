@@ -30,10 +30,12 @@ internal static class TextReport
             if (policyChecks.Count > 0)
             {
                 await writer.WriteLineAsync($"  policy: {policyChecks.Count(c => c.Passed)} of {policyChecks.Count} checks passed").ConfigureAwait(false);
+                await WritePolicyTableAsync(policyChecks, writer).ConfigureAwait(false);
             }
 
             // When verified, failures of other attestations did not decide anything; show them only as notes.
-            var failures = result.Failures.ToList();
+            // Policy failures are in the table above.
+            var failures = result.Failures.Where(c => c.Name != Policy.PolicyEvaluator.CheckName).ToList();
             if (failures.Count > 0)
             {
                 await writer.WriteLineAsync(result.Verified ? "  Not counted:" : "  Failed checks:").ConfigureAwait(false);
@@ -42,6 +44,33 @@ internal static class TextReport
                     await WriteFailureAsync(failure, writer).ConfigureAwait(false);
                 }
             }
+        }
+    }
+
+    /// <summary>Every policy check as a row: its verdict and code, the rule, what it expected and what it found.</summary>
+    private static async Task WritePolicyTableAsync(List<Check> checks, TextWriter writer)
+    {
+        const int Wide = 56;
+        string Cell(string? text, int width) => (text ?? "") is { } t && t.Length > width ? t[..(width - 1)] + "…" : (text ?? "");
+        var rows = checks.Select(c => (
+            Verdict: c.Passed ? "ok" : "FAIL",
+            Code: c.Code?.Format() ?? "",
+            Rule: Cell(c.Passed ? c.Message : c.Message.Replace(" is not as the policy requires", "", StringComparison.Ordinal), Wide),
+            Expected: Cell(c.Expected, Wide),
+            Found: Cell(c.Actual, Wide))).ToList();
+        var widths = new[]
+        {
+            Math.Max(4, rows.Max(r => r.Verdict.Length)),
+            Math.Max(4, rows.Max(r => r.Code.Length)),
+            Math.Max(5, rows.Max(r => r.Rule.Length)),
+            Math.Max(8, rows.Max(r => r.Expected.Length)),
+        };
+        string Line(string a, string b, string c, string d, string e) =>
+            $"    {a.PadRight(widths[0])}  {b.PadRight(widths[1])}  {c.PadRight(widths[2])}  {d.PadRight(widths[3])}  {e}".TrimEnd();
+        await writer.WriteLineAsync(Line("", "code", "check", "expected", "found")).ConfigureAwait(false);
+        foreach (var row in rows)
+        {
+            await writer.WriteLineAsync(Line(row.Verdict, row.Code, row.Rule, row.Expected, row.Found)).ConfigureAwait(false);
         }
     }
 

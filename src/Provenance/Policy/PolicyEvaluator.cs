@@ -75,7 +75,7 @@ public static class PolicyEvaluator
         void Add(bool passed, DiagnosticCode code, string what, object? expected, string? actual)
         {
             checks.Add(passed
-                ? new Check(CheckName, true, $"{what}: {actual ?? "present"}", source)
+                ? new Check(CheckName, true, what, source, Expected: expected?.ToString(), Actual: actual ?? "present")
                 : Check.Fail(CheckName, new Problem(code, $"{what} is not as the policy requires"), source,
                     expected?.ToString(), actual ?? "(missing)"));
         }
