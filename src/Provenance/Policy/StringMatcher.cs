@@ -75,7 +75,9 @@ public sealed record StringMatcher
                 return WholeValueRegex.IsMatch(_regex!, value);
 
             default:
-                return SemVer.TryParse(value, out var version) && Range!.Contains(version);
+                // A versioned tag is checked on the tag's name, so a source ref "refs/tags/v1.2.3" is version v1.2.3.
+                var tag = value.StartsWith("refs/tags/", StringComparison.Ordinal) ? value["refs/tags/".Length..] : value;
+                return SemVer.TryParse(tag, out var version) && Range!.Contains(version);
         }
     }
 

@@ -19,6 +19,10 @@ public sealed class SemVerTests
     [InlineData(">=1.0.0", "1.0", false)]
     [InlineData(">=1.0.0", "v01.0.0", false)]
     [InlineData(">=1.0.0", "1.0.0\n", false)]
+    // A source ref is a version when it is a tag: the policy sketch's sourceRef: { semver: ">=1.2.0 <2" }.
+    [InlineData(">=1.2.0 <2", "refs/tags/v1.4.0", true)]
+    [InlineData(">=1.2.0 <2", "refs/tags/v2.0.0", false)]
+    [InlineData(">=1.2.0 <2", "refs/heads/v1.4.0", false)]
     public void Versions_in_ranges(string range, string version, bool expected)
     {
         Assert.Equal(expected, StringMatcher.InVersionRange(range).Matches(version));
