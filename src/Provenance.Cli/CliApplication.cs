@@ -12,16 +12,25 @@ namespace Provenance.Cli;
 /// </summary>
 internal static class CliApplication
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>Runs with the GitHub Actions variables of this process's environment.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        RunAsync(args, output, error, GitHubActionsEnvironment.VariableNames.ToDictionary(n => n, Environment.GetEnvironmentVariable), cancellationToken);
+
+    /// <summary>Runs with the given GitHub Actions variables (<see cref="GitHubActionsEnvironment.VariableNames"/>) instead of the process's.</summary>
+    public static async Task<int> RunAsync(
+        string[] args, TextWriter output, TextWriter error, IReadOnlyDictionary<string, string?> environment, CancellationToken cancellationToken)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         builder.Configuration.AddEnvironmentVariables("PROVENANCE_");
+        builder.Configuration.AddInMemoryCollection(GitHubActionsEnvironment.VariableNames
+            .Select(name => KeyValuePair.Create(name, environment.GetValueOrDefault(name))));
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(options => options.SingleLine = true);
         builder.Logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(
             options => options.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(new CliOutput(output, error));
+        builder.Services.AddSingleton(GitHubActionsEnvironment.From(builder.Configuration));
         builder.Services.AddSingleton<VerifyCommandRunner>();
         using var host = builder.Build();
 

@@ -82,15 +82,15 @@ internal static class VerifyCommand
             Arity = ArgumentArity.OneOrMore,
         };
         var shorthands = ShorthandOptions.Create();
-        var format = new Option<string>("--format")
+        var format = new Option<string?>("--format")
         {
-            Description = "Output format.",
-            DefaultValueFactory = _ => "text",
+            Description = "Output format (default: github when GITHUB_ACTIONS=true, else text). github writes the job summary, "
+                + "error annotations, the JSON report and the step outputs verified and report.",
         };
-        format.AcceptOnlyFromAmong("text", "json");
+        format.AcceptOnlyFromAmong("text", "json", "github");
         var outputPath = new Option<string?>("--output")
         {
-            Description = "Write the report to this file instead of standard output.",
+            Description = "Write the report to this file instead of standard output (with --format github: the JSON report).",
         };
 
         var command = new Command("verify", "Verify artifacts against attestations: signature, subject digest, statement.")
@@ -117,7 +117,7 @@ internal static class VerifyCommand
                 new Thresholds(parse.GetValue(tlogThreshold), parse.GetValue(timestampThreshold), parse.GetValue(sctThreshold)),
                 parse.GetValue(policy),
                 parse.GetValue(parameters) ?? [],
-                parse.GetValue(format) ?? "text",
+                parse.GetValue(format),
                 parse.GetValue(outputPath),
                 shorthands.Read(parse));
             return services.GetRequiredService<VerifyCommandRunner>().RunAsync(request, cancellationToken);
@@ -139,7 +139,7 @@ internal sealed record VerifyRequest(
     Thresholds Thresholds,
     string? PolicyPath,
     IReadOnlyList<string> PolicyParameters,
-    string Format,
+    string? Format,
     string? OutputPath,
     ShorthandRequest Shorthands);
 

@@ -9,7 +9,7 @@ using Provenance.Verification;
 namespace Provenance.Cli;
 
 /// <summary>Runs <c>provenance verify</c>: turns the request into library calls and the results into an exit code.</summary>
-internal sealed partial class VerifyCommandRunner(CliOutput output, ILogger<VerifyCommandRunner> logger)
+internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubActionsEnvironment github, ILogger<VerifyCommandRunner> logger)
 {
     public async Task<int> RunAsync(VerifyRequest request, CancellationToken cancellationToken)
     {
@@ -192,12 +192,28 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, ILogger<Veri
             ? await verifier.VerifyAsync(artifacts, attestations, cancellationToken).ConfigureAwait(false)
             : await verifier.VerifyAsync(artifacts, attestations, policy, timeProvider: null, cancellationToken).ConfigureAwait(false);
 
-        if (request.OutputPath is { } path)
+        // A step in GitHub Actions reports as one unless told otherwise.
+        var format = request.Format ?? (github.IsActions ? "github" : "text");
+        if (format == "github")
+        {
+            try
+            {
+                await GitHubReport.WriteAsync(results, policy?.Name, github, request.OutputPath, output.Output).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                var problem = new Problem(DiagnosticCode.InputUnreadable,
+                    "the GitHub Actions report cannot be written: " + e.Message + "; check GITHUB_STEP_SUMMARY, GITHUB_OUTPUT, RUNNER_TEMP and --output");
+                await output.Error.WriteLineAsync("error: " + problem).ConfigureAwait(false);
+                return ExitCodes.UsageError;
+            }
+        }
+        else if (request.OutputPath is { } path)
         {
             try
             {
                 await using var file = new StreamWriter(path);
-                await WriteReportAsync(request.Format, results, file).ConfigureAwait(false);
+                await WriteReportAsync(format, results, file).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -208,7 +224,7 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, ILogger<Veri
         }
         else
         {
-            await WriteReportAsync(request.Format, results, output.Output).ConfigureAwait(false);
+            await WriteReportAsync(format, results, output.Output).ConfigureAwait(false);
         }
 
         if (results.Any(r => r.HasInputError))
