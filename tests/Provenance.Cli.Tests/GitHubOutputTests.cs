@@ -45,6 +45,9 @@ public sealed partial class GitHubOutputTests : IDisposable
         var row = summary.Split('\n').Single(l => l.StartsWith("| ✅ verified", StringComparison.Ordinal));
         Assert.Contains("hello-1.0.0.txt", row, StringComparison.Ordinal);
         Assert.Contains("SHA256:", row, StringComparison.Ordinal); // key id of the demo key
+        // Source and builder as testdata/demo/regenerate.sh wrote them into the provenance.
+        Assert.Contains("| git+https://github.com/example/hello@refs/tags/v1.0.0 |", row, StringComparison.Ordinal);
+        Assert.Contains("| https://github.com/example/hello/.github/workflows/release.yml@refs/tags/v1.0.0 |", row, StringComparison.Ordinal);
         Assert.DoesNotContain("Failing checks", summary, StringComparison.Ordinal);
 
         var outputs = Outputs();

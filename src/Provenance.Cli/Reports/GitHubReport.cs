@@ -54,8 +54,7 @@ internal static class GitHubReport
             foreach (var failure in result.Failures)
             {
                 var title = $"{failure.Code?.Format()} {failure.Name}: {result.Artifact}".TrimStart();
-                var where = string.Join(": ", new[] { failure.Source, failure.Location }.Where(s => !string.IsNullOrEmpty(s)));
-                var message = (where.Length > 0 ? where + ": " : "") + failure.Message
+                var message = Located(failure)
                     + (failure.Expected is null ? "" : $"; expected {failure.Expected}")
                     + (failure.Actual is null ? "" : $"; found {failure.Actual}");
                 yield return $"::{(result.Verified ? "warning" : "error")} title={EscapeProperty(title)}::{EscapeData(message)}";
@@ -123,7 +122,7 @@ internal static class GitHubReport
             foreach (var (result, check) in failures)
             {
                 var artifact = result.Verified ? result.Artifact + " (verified by another attestation: not counted)" : result.Artifact;
-                var message = check.Source is null ? check.Message : $"{check.Source}: {check.Message}";
+                var message = Located(check);
                 markdown.Append(CultureInfo.InvariantCulture,
                     $"| {Cell(artifact)} | {Cell(check.Code?.Format())} | {Cell(check.Name)} | {Cell(message)} | {Cell(check.Expected)} | {Cell(check.Actual)} |\n");
             }
@@ -131,6 +130,10 @@ internal static class GitHubReport
 
         return markdown.Append('\n').ToString();
     }
+
+    /// <summary>The check's message after its source and location, when it has them.</summary>
+    private static string Located(Check check) =>
+        string.Join(": ", new[] { check.Source, check.Location, check.Message }.Where(s => !string.IsNullOrEmpty(s)));
 
     private static string Cells(IEnumerable<string> values)
     {
