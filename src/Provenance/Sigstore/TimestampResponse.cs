@@ -92,15 +92,27 @@ internal sealed class TimestampResponse
 
         // Rfc3161TimestampToken prefers an embedded signer certificate over every other candidate, so the token
         // is decoded again without its certificates: only certificates of the trusted root can verify it.
-        var embedded = new X509Certificate2Collection(cms.Certificates);
-        foreach (var certificate in embedded)
+        // SignedCms decodes its certificates only when asked, so a corrupt embedded certificate throws here.
+        X509Certificate2Collection embedded;
+        byte[] stripped;
+        try
         {
-            cms.RemoveCertificate(certificate);
+            embedded = new X509Certificate2Collection(cms.Certificates);
+            foreach (var certificate in embedded)
+            {
+                cms.RemoveCertificate(certificate);
+            }
+
+            stripped = cms.Encode();
+        }
+        catch (CryptographicException e)
+        {
+            problem = Malformed("a certificate embedded in the TimeStampToken is not DER X.509: " + e.Message);
+            return false;
         }
 
         // TryDecode checks RFC 3161 section 2.4.2: eContentType id-ct-TSTInfo, exactly one SignerInfo, and a
         // signing-certificate attribute (ESSCertID, or ESSCertIDv2 per RFC 5816 section 2.2.1).
-        var stripped = cms.Encode();
         if (!Rfc3161TimestampToken.TryDecode(stripped, out var token, out var consumed) || consumed != stripped.Length)
         {
             problem = Malformed("not an RFC 3161 TimeStampToken: it needs a TSTInfo, one signer and a signing-certificate attribute");
