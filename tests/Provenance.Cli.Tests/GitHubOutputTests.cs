@@ -128,7 +128,7 @@ public sealed partial class GitHubOutputTests : IDisposable
         var runs = (YamlMappingNode)root.Children["runs"];
         Assert.Equal("composite", runs.Children["using"].ToString());
         var inputs = ((YamlMappingNode)root.Children["inputs"]).Children.Keys.Select(k => k.ToString());
-        Assert.Equal(["artifacts", "attestations", "policy", "params", "trusted-root", "fail-on-error"], inputs);
+        Assert.Equal(["artifacts", "attestations", "policy", "params", "keys", "trusted-root", "fail-on-error"], inputs);
         var outputs = ((YamlMappingNode)root.Children["outputs"]).Children.Keys.Select(k => k.ToString());
         Assert.Equal(["verified", "report"], outputs);
 
