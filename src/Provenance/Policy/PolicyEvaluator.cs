@@ -173,7 +173,7 @@ public static class PolicyEvaluator
 
         if (best.Failures.Count == 0)
         {
-            add(true, DiagnosticCode.SignerMismatch, "signer", null, best.Signer.ToString());
+            add(true, DiagnosticCode.SignerMismatch, "signer", Describe(constraint), best.Signer.ToString());
             return;
         }
 
@@ -181,6 +181,28 @@ public static class PolicyEvaluator
         {
             add(false, DiagnosticCode.SignerMismatch, what, expected, actual);
         }
+    }
+
+    private static string Describe(SignerConstraint constraint)
+    {
+        var parts = new List<string>();
+        if (!constraint.KeyIds.IsEmpty)
+        {
+            parts.Add("key " + string.Join(" or ", constraint.KeyIds));
+        }
+
+        if (constraint.Identity is { } identity)
+        {
+            parts.Add("identity " + identity);
+        }
+
+        if (constraint.Issuer is { } issuer)
+        {
+            parts.Add("issuer " + issuer);
+        }
+
+        parts.AddRange(constraint.Extensions.Select(e => $"{e.Key} {e.Value}"));
+        return string.Join("; ", parts);
     }
 
     private static List<(string What, object Expected, string? Actual)> SignerFailures(SignerConstraint constraint, Signer signer)
