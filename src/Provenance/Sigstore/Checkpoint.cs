@@ -286,8 +286,19 @@ internal static class CheckpointVerifier
         var note = SignedNote.Parse(envelope);
         var keyId = SpkiKeyId(key.SubjectPublicKeyInfo.Span);
         var text = note.TextBytes();
+
+        // Rekor v1 names its key after its host, the start of its origin "HOST - TREE_ID"; a line under another name
+        // is not the log's, whatever key ID it shows (golang.org/x/mod/sumdb/note matches name and ID together).
+        var checkpoint = Checkpoint.ParseText(note.Text);
+        var separator = checkpoint.Origin.IndexOf(" - ", StringComparison.Ordinal);
+        var host = separator > 0 ? checkpoint.Origin[..separator] : checkpoint.Origin;
         foreach (var signature in note.Signatures)
         {
+            if (signature.Name != host)
+            {
+                throw Invalid($"the checkpoint signature is by \"{StrictJson.Printable(signature.Name, 80)}\", not by the log \"{StrictJson.Printable(host, 80)}\" its origin names");
+            }
+
             if (signature.KeyId != keyId)
             {
                 throw Invalid($"the checkpoint signature of \"{StrictJson.Printable(signature.Name, 80)}\" has key ID {signature.KeyId:x8}, not the log key's {keyId:x8}");
@@ -299,7 +310,7 @@ internal static class CheckpointVerifier
             }
         }
 
-        return Checkpoint.ParseText(note.Text);
+        return checkpoint;
     }
 
     internal static InvalidInputException Invalid(string message) =>

@@ -70,8 +70,8 @@ public sealed class TamperSweepTests(ITestOutputHelper output) : IDisposable
     /// Whether a changed character of a signed note (C2SP signed-note) leaves what the log proved intact: the
     /// signatures follow the note's blank line and sign only the text above it. The log's line is the first whose
     /// key name is the origin's; lines with another key ID (witness cosignatures, or another key under the log's
-    /// name) are of keys the trusted root does not list, which the spec requires verifiers to ignore. In the log's
-    /// own line the key name is a label (the key is found by key ID and verified with the trusted root's key), and a
+    /// name) are of keys the trusted root does not list, which the spec requires verifiers to ignore, names and all.
+    /// The log's own line is the log's by name and key ID together, so a change to its name must be refused; a
     /// change of base64 padding bits leaves the signature's bytes as they were.
     /// </summary>
     private static bool UnsignedPartOfNote(string note, string mutated, int position)
@@ -90,7 +90,8 @@ public sealed class TamperSweepTests(ITestOutputHelper output) : IDisposable
         var line = note[lineStart..note.IndexOf('\n', position)];
         var mutatedLine = mutated[lineStart..mutated.IndexOf('\n', position)];
         var inName = position - lineStart < 2 + line.Split(' ')[1].Length;
-        return inName
+        // A name change in the log's own line must be refused: the line is the log's by name and key ID together.
+        return (inName && line != logLine)
             || !KeyId(line).SequenceEqual(KeyId(logLine))
             || Convert.FromBase64String(line.Split(' ')[2]).SequenceEqual(Convert.FromBase64String(mutatedLine.Split(' ')[2]));
 
