@@ -31,6 +31,7 @@ internal static class CliApplication
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(new CliOutput(output, error));
         builder.Services.AddSingleton(GitHubActionsEnvironment.From(builder.Configuration));
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<VerifyCommandRunner>();
         using var host = builder.Build();
 

@@ -95,7 +95,7 @@ internal static class PolicyCommand
     {
         using var caseOutput = new StringWriter();
         using var caseError = new StringWriter();
-        var runner = new VerifyCommandRunner(new CliOutput(caseOutput, caseError), GitHubActionsEnvironment.None, NullLogger<VerifyCommandRunner>.Instance);
+        var runner = new VerifyCommandRunner(new CliOutput(caseOutput, caseError), GitHubActionsEnvironment.None, TimeProvider.System, NullLogger<VerifyCommandRunner>.Instance);
         var request = new VerifyRequest(
             [fixture.Artifact],
             [.. fixture.Attestations],

@@ -93,10 +93,20 @@ internal static class VerifyCommand
             Description = "Write the report to this file instead of standard output (with --format github: the JSON report).",
         };
 
+        var vsa = new Option<string?>("--vsa")
+        {
+            Description = "Write a SLSA verification summary (VSA v1) for each artifact to this file, one per line: a DSSE envelope "
+                + "signed with --vsa-key, or the bare in-toto statement JSON (unsigned) when no --vsa-key is given.",
+        };
+        var vsaKey = new Option<string?>("--vsa-key")
+        {
+            Description = "The private key (PKCS#8 PEM: ECDSA P-256/P-384/P-521, RSA or Ed25519) to sign the --vsa summaries with.",
+        };
+
         var command = new Command("verify", "Verify artifacts against attestations: signature, subject digest, statement.")
         {
             artifacts, attestations, keys, keyAlgorithm, threshold, trustedRoot,
-            identity, identityRegex, issuer, issuerRegex, anyIdentity, tlogThreshold, timestampThreshold, sctThreshold, policy, parameters, format, outputPath,
+            identity, identityRegex, issuer, issuerRegex, anyIdentity, tlogThreshold, timestampThreshold, sctThreshold, policy, parameters, format, outputPath, vsa, vsaKey,
         };
         foreach (var option in shorthands.All)
         {
@@ -119,7 +129,9 @@ internal static class VerifyCommand
                 parse.GetValue(parameters) ?? [],
                 parse.GetValue(format),
                 parse.GetValue(outputPath),
-                shorthands.Read(parse));
+                shorthands.Read(parse),
+                parse.GetValue(vsa),
+                parse.GetValue(vsaKey));
             return services.GetRequiredService<VerifyCommandRunner>().RunAsync(request, cancellationToken);
         });
         return command;
@@ -141,7 +153,9 @@ internal sealed record VerifyRequest(
     IReadOnlyList<string> PolicyParameters,
     string? Format,
     string? OutputPath,
-    ShorthandRequest Shorthands);
+    ShorthandRequest Shorthands,
+    string? VsaPath = null,
+    string? VsaKeyPath = null);
 
 /// <summary>The keyless identity flags as given; all null when none was.</summary>
 internal sealed record IdentityRequest(string? Subject, string? SubjectRegex, string? Issuer, string? IssuerRegex)

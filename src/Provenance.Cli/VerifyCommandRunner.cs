@@ -9,7 +9,7 @@ using Provenance.Verification;
 namespace Provenance.Cli;
 
 /// <summary>Runs <c>provenance verify</c>: turns the request into library calls and the results into an exit code.</summary>
-internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubActionsEnvironment github, ILogger<VerifyCommandRunner> logger)
+internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubActionsEnvironment github, TimeProvider time, ILogger<VerifyCommandRunner> logger)
 {
     public async Task<int> RunAsync(VerifyRequest request, CancellationToken cancellationToken)
     {
@@ -159,6 +159,23 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubAction
             }
         }
 
+        SigningKey? vsaKey = null;
+        if (request.VsaKeyPath is { } vsaKeyPath)
+        {
+            if (request.VsaPath is null)
+            {
+                usage.Add(new Problem(DiagnosticCode.InvalidOptions, "--vsa-key signs the verification summaries: give --vsa PATH to write them"));
+            }
+
+            Problem? keyProblem;
+            (vsaKey, keyProblem) = await KeyFiles.LoadSigningKeyAsync(vsaKeyPath, cancellationToken).ConfigureAwait(false);
+            if (keyProblem is not null)
+            {
+                usage.Add(keyProblem);
+            }
+        }
+
+        using var signingKey = vsaKey;
         if (usage.Count > 0)
         {
             foreach (var problem in usage)
@@ -227,12 +244,62 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubAction
             await WriteReportAsync(format, results, output.Output).ConfigureAwait(false);
         }
 
+        if (request.VsaPath is { } vsaPath
+            && await WriteSummariesAsync(vsaPath, signingKey, results, request, cancellationToken).ConfigureAwait(false) is { } vsaProblem)
+        {
+            await output.Error.WriteLineAsync("error: " + vsaProblem).ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+
         if (results.Any(r => r.HasInputError))
         {
             return ExitCodes.UsageError;
         }
 
         return results.All(r => r.Verified) ? ExitCodes.Verified : ExitCodes.NotVerified;
+    }
+
+    /// <summary>
+    /// Writes a verification summary for each artifact with a digest to <paramref name="path"/>, one per line: signed
+    /// envelopes when there is a key, else bare statements. The policy and attestation files are hashed as read now.
+    /// </summary>
+    private async Task<Problem?> WriteSummariesAsync(
+        string path, SigningKey? key, ImmutableArray<VerificationResult> results, VerifyRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            async Task<SummaryResource> Describe(string file) =>
+                SummaryResource.FromContent(file, await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false));
+
+            var options = new VerificationSummaryOptions
+            {
+                TimeProvider = time,
+                Policy = request.PolicyPath is { } policyPath ? await Describe(policyPath).ConfigureAwait(false) : null,
+                InputAttestations = [.. await Task.WhenAll(request.Attestations.Distinct(StringComparer.Ordinal).Select(Describe)).ConfigureAwait(false)],
+            };
+
+            await using var file = File.Create(path);
+            foreach (var result in results)
+            {
+                if (!VerificationSummaryWriter.CanSummarize(result))
+                {
+                    await output.Error.WriteLineAsync($"warning: no verification summary for {result.Artifact}: it was not read, so there is no digest to name").ConfigureAwait(false);
+                    continue;
+                }
+
+                var line = key is null
+                    ? VerificationSummaryWriter.CreateStatement(result, options)
+                    : VerificationSummaryWriter.CreateSignedEnvelope(result, options, key);
+                await file.WriteAsync(line, cancellationToken).ConfigureAwait(false);
+                file.WriteByte((byte)'\n');
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new Problem(DiagnosticCode.InputUnreadable, "the verification summary cannot be written: " + e.Message + "; choose a writable --vsa path", path);
+        }
     }
 
     /// <summary>The policy the shorthands describe, or why they do not describe one.</summary>

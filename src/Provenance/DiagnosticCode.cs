@@ -18,7 +18,7 @@ public enum DiagnosticCode
     InputTooLarge = 1004,
     /// <summary>An artifact given as a digest is not <c>sha256:HEX</c> (or sha384, sha512) with the right length.</summary>
     InvalidArtifactDigest = 1005,
-    /// <summary>A key file is not a PEM or DER SubjectPublicKeyInfo the verifier understands.</summary>
+    /// <summary>A key file is not a key the verifier understands: a PEM or DER SubjectPublicKeyInfo to trust, or a PKCS#8 PEM private key to sign with.</summary>
     InvalidKey = 1006,
     /// <summary>A key's algorithm, curve or the requested key algorithm is not supported.</summary>
     UnsupportedKeyAlgorithm = 1007,

@@ -156,4 +156,74 @@ public sealed class VerifyCommandTests : IDisposable
         Assert.Contains("--output", run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
     }
+
+    private (string PrivateKey, string PublicKey) FreshKeyPair(string algorithm = "ecdsa-p256-sha256")
+    {
+        using var signer = TestSigner.Create(algorithm);
+        return (_temp.Write("vsa.key", Encoding.ASCII.GetBytes(signer.ExportPrivateKeyPem())),
+            _temp.Write("vsa.pub", Encoding.ASCII.GetBytes(signer.PublicKeyPem)));
+    }
+
+    [Theory]
+    [InlineData("ecdsa-p256-sha256")]
+    [InlineData("ecdsa-p384-sha384")]
+    [InlineData("rsa-pkcs1v15-sha256")]
+    [InlineData("ed25519")]
+    public async Task A_signed_vsa_verifies_back_through_provenance_verify(string algorithm)
+    {
+        var (privateKey, publicKey) = FreshKeyPair(algorithm);
+        var vsa = _temp.Path("hello.vsa.intoto.jsonl");
+        var write = await CliRunner.InProcessAsync("verify", DemoArtifact, "-a", DemoAttestation, "--key", DemoKey, "--vsa", vsa, "--vsa-key", privateKey);
+        Assert.Equal(0, write.ExitCode);
+
+        var back = await CliRunner.InProcessAsync("verify", DemoArtifact, "-a", vsa, "--key", publicKey, "--format", "json");
+
+        Assert.Equal(0, back.ExitCode);
+        using var report = JsonDocument.Parse(back.Output);
+        var attestation = report.RootElement.GetProperty("artifacts")[0].GetProperty("attestations")[0];
+        Assert.Equal("https://slsa.dev/verification_summary/v1", attestation.GetProperty("predicateType").GetString());
+    }
+
+    [Fact]
+    public async Task A_failed_verification_writes_a_FAILED_vsa_and_still_exits_1()
+    {
+        var changed = _temp.Write("hello-1.0.0.txt", "not the demo"u8.ToArray());
+        var vsa = _temp.Path("failed.vsa.json");
+        var run = await CliRunner.InProcessAsync("verify", changed, "-a", DemoAttestation, "--key", DemoKey, "--vsa", vsa);
+
+        Assert.Equal(1, run.ExitCode);
+        using var statement = JsonDocument.Parse(File.ReadAllBytes(vsa));
+        Assert.Equal("https://slsa.dev/verification_summary/v1", statement.RootElement.GetProperty("predicateType").GetString());
+        Assert.Equal("FAILED", statement.RootElement.GetProperty("predicate").GetProperty("verificationResult").GetString());
+    }
+
+    [Theory]
+    [InlineData("missing", "PV1001")]
+    [InlineData("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "PV1006")]
+    [InlineData("public", "PV1006")]
+    public async Task An_unusable_vsa_key_exits_2_with_its_code(string content, string code)
+    {
+        var (_, publicKey) = FreshKeyPair();
+        var key = content switch
+        {
+            "missing" => _temp.Path("no-such.key"),
+            "public" => publicKey,
+            _ => _temp.Write("bad.key", Encoding.ASCII.GetBytes(content)),
+        };
+        var vsa = _temp.Path("out.vsa");
+        var run = await CliRunner.InProcessAsync("verify", DemoArtifact, "-a", DemoAttestation, "--key", DemoKey, "--vsa", vsa, "--vsa-key", key);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(code, run.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(vsa));
+    }
+
+    [Fact]
+    public async Task A_vsa_key_without_vsa_exits_2()
+    {
+        var (privateKey, _) = FreshKeyPair();
+        var run = await CliRunner.InProcessAsync("verify", DemoArtifact, "-a", DemoAttestation, "--key", DemoKey, "--vsa-key", privateKey);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("PV1008", run.Error, StringComparison.Ordinal);
+    }
 }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Provenance.Cryptography;
 using Provenance.Json;
 
 namespace Provenance.Envelopes;
@@ -40,6 +41,48 @@ public sealed record DsseEnvelope(string PayloadType, ReadOnlyMemory<byte> Paylo
 
     /// <summary>The bytes every signature of this envelope must be over.</summary>
     public byte[] PreAuthenticationEncoding() => PreAuthenticationEncoding(PayloadType, Payload.Span);
+
+    /// <summary>
+    /// An envelope over <paramref name="payload"/> with one signature by <paramref name="key"/> over PAE (DSSE
+    /// protocol.md, "Signature definition"); its key id is the hex SHA-256 of the public key, a hint only.
+    /// </summary>
+    public static DsseEnvelope Sign(string payloadType, ReadOnlyMemory<byte> payload, SigningKey key)
+    {
+        ArgumentNullException.ThrowIfNull(payloadType);
+        ArgumentNullException.ThrowIfNull(key);
+        var signature = key.Sign(PreAuthenticationEncoding(payloadType, payload.Span));
+        return new DsseEnvelope(payloadType, payload, [new DsseSignature(key.PublicKey.SpkiSha256, signature, CertificatePem: null)]);
+    }
+
+    /// <summary>The envelope as compact JSON on one line (DSSE envelope.md): payload and signatures in standard base64.</summary>
+    public byte[] ToJson()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("payloadType", PayloadType);
+            writer.WriteBase64String("payload", Payload.Span);
+            writer.WriteStartArray("signatures");
+            foreach (var signature in Signatures)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("keyid", signature.KeyId ?? "");
+                writer.WriteBase64String("sig", signature.Signature.Span);
+                if (signature.CertificatePem is { } certificate)
+                {
+                    writer.WriteString("cert", certificate);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
 
     /// <summary>
     /// Reads an envelope object. Only the fields of the DSSE envelope are accepted: an unknown field could carry

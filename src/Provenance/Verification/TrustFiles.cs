@@ -23,6 +23,24 @@ public static class KeyFiles
             ? (key, null)
             : (null, parseProblem! with { Location = parseProblem!.Location is { } l ? $"{path}: {l}" : path });
     }
+
+    /// <summary>
+    /// Reads a PKCS#8 PEM private key from <paramref name="path"/>, to sign with. A missing, unreadable or unusable
+    /// file is a <see cref="Problem"/> located at the path, never an exception.
+    /// </summary>
+    public static async Task<(SigningKey? Key, Problem? Problem)> LoadSigningKeyAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var (content, problem) = await BoundedFile.ReadAsync(path, Limits.MaxKeyFileBytes, "signing key", cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+
+        return SigningKey.TryParse(content, out var key, out var parseProblem)
+            ? (key, null)
+            : (null, parseProblem with { Location = path });
+    }
 }
 
 /// <summary>Reads Sigstore trusted roots from files, bounded and with located problems.</summary>
