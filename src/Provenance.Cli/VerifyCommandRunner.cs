@@ -245,7 +245,7 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubAction
         }
 
         if (request.VsaPath is { } vsaPath
-            && await WriteSummariesAsync(vsaPath, signingKey, results, request, cancellationToken).ConfigureAwait(false) is { } vsaProblem)
+            && await WriteSummariesAsync(vsaPath, signingKey, results, policy, cancellationToken).ConfigureAwait(false) is { } vsaProblem)
         {
             await output.Error.WriteLineAsync("error: " + vsaProblem).ConfigureAwait(false);
             return ExitCodes.UsageError;
@@ -261,21 +261,20 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubAction
 
     /// <summary>
     /// Writes a verification summary for each artifact with a digest to <paramref name="path"/>, one per line: signed
-    /// envelopes when there is a key, else bare statements. The policy and attestation files are hashed as read now.
+    /// envelopes when there is a key, else bare statements, naming the policy and attestation files by the digests of
+    /// the bytes that were verified.
     /// </summary>
     private async Task<Problem?> WriteSummariesAsync(
-        string path, SigningKey? key, ImmutableArray<VerificationResult> results, VerifyRequest request, CancellationToken cancellationToken)
+        string path, SigningKey? key, ImmutableArray<VerificationResult> results, PolicyDocument? policy, CancellationToken cancellationToken)
     {
         try
         {
-            async Task<SummaryResource> Describe(string file) =>
-                SummaryResource.FromContent(file, await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false));
-
+            // The digests are of the bytes verification read, not of a second read that could see other bytes.
             var options = new VerificationSummaryOptions
             {
                 TimeProvider = time,
-                Policy = request.PolicyPath is { } policyPath ? await Describe(policyPath).ConfigureAwait(false) : null,
-                InputAttestations = [.. await Task.WhenAll(request.Attestations.Distinct(StringComparer.Ordinal).Select(Describe)).ConfigureAwait(false)],
+                Policy = policy?.Source,
+                InputAttestations = results.IsEmpty ? [] : results[0].AttestationFiles,
             };
 
             await using var file = File.Create(path);

@@ -14,7 +14,11 @@ namespace Provenance.Policy;
 /// Unsafe: lets requirements name no signer. Without a signer constraint anyone who can sign — any key the caller
 /// trusts, any identity the trusted root certified — satisfies the policy.
 /// </param>
-public sealed record PolicyDocument(string Name, string? Description, ImmutableArray<Requirement> Requirements, bool AllowAnySignerUnsafe = false);
+public sealed record PolicyDocument(string Name, string? Description, ImmutableArray<Requirement> Requirements, bool AllowAnySignerUnsafe = false)
+{
+    /// <summary>Where the policy was read from and the SHA-256 of the bytes read, when it came from a file.</summary>
+    public Verification.SummaryResource? Source { get; init; }
+}
 
 /// <summary>One requirement: an attestation of this predicate type, from this signer, with this provenance and these conditions.</summary>
 /// <param name="PredicateType">The predicate type the attestation must have (exactly).</param>

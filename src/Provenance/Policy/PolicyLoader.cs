@@ -68,7 +68,9 @@ public static partial class PolicyLoader
             return (null, problem);
         }
 
-        return TryLoad(Encoding.UTF8.GetString(content), path, parameters, out var policy, out var loadProblem) ? (policy, null) : (null, loadProblem);
+        return TryLoad(Encoding.UTF8.GetString(content), path, parameters, out var policy, out var loadProblem)
+            ? (policy! with { Source = Verification.SummaryResource.FromContent(path, content) }, null)
+            : (null, loadProblem);
     }
 
     private sealed class Reader(string source, JsonNode root, IReadOnlyDictionary<string, string> given)

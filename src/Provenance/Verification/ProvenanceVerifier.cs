@@ -54,6 +54,7 @@ public sealed class ProvenanceVerifier
         }
 
         var fileChecks = ImmutableArray.CreateBuilder<Check>();
+        var files = ImmutableArray.CreateBuilder<SummaryResource>();
         var outcomes = new List<AttestationOutcome>();
         if (attestations.Count == 0)
         {
@@ -63,12 +64,14 @@ public sealed class ProvenanceVerifier
 
         foreach (var input in attestations)
         {
-            var (loaded, failure) = await LoadAsync(input, cancellationToken).ConfigureAwait(false);
+            var (loaded, read, failure) = await LoadAsync(input, cancellationToken).ConfigureAwait(false);
             if (failure is not null)
             {
                 fileChecks.Add(failure);
                 continue;
             }
+
+            files.Add(read!);
 
             fileChecks.Add(Check.Pass(CheckNames.Load,
                 string.Create(CultureInfo.InvariantCulture, $"read {loaded.Length} attestation(s)"), input.Name));
@@ -78,13 +81,15 @@ public sealed class ProvenanceVerifier
         var results = ImmutableArray.CreateBuilder<VerificationResult>(artifacts.Count);
         foreach (var artifact in artifacts)
         {
-            results.Add(await VerifyArtifactAsync(artifact, fileChecks, outcomes, cancellationToken).ConfigureAwait(false));
+            var result = await VerifyArtifactAsync(artifact, fileChecks, outcomes, cancellationToken).ConfigureAwait(false);
+            results.Add(result with { AttestationFiles = files.ToImmutable() });
         }
 
         return results.MoveToImmutable();
     }
 
-    private static async Task<(ImmutableArray<LoadedAttestation> Loaded, Check? Failure)> LoadAsync(
+    /// <summary>Reads one input; its digest is of the very bytes verified, so a summary can never name other bytes.</summary>
+    private static async Task<(ImmutableArray<LoadedAttestation> Loaded, SummaryResource? Read, Check? Failure)> LoadAsync(
         AttestationInput input, CancellationToken cancellationToken)
     {
         ReadOnlyMemory<byte> content;
@@ -98,7 +103,7 @@ public sealed class ProvenanceVerifier
                 .ConfigureAwait(false);
             if (problem is not null)
             {
-                return ([], Check.Fail(CheckNames.Load, problem, input.Name));
+                return ([], null, Check.Fail(CheckNames.Load, problem, input.Name));
             }
 
             content = bytes;
@@ -106,11 +111,11 @@ public sealed class ProvenanceVerifier
 
         try
         {
-            return (AttestationLoader.Load(content, input.Name), null);
+            return (AttestationLoader.Load(content, input.Name), SummaryResource.FromContent(input.Name, content.Span), null);
         }
         catch (InvalidInputException e)
         {
-            return ([], Check.Fail(CheckNames.Load, e.Problem with { Location = StripSource(e.Problem.Location, input.Name) }, input.Name));
+            return ([], null, Check.Fail(CheckNames.Load, e.Problem with { Location = StripSource(e.Problem.Location, input.Name) }, input.Name));
         }
     }
 

@@ -104,6 +104,9 @@ public sealed record VerificationResult(
     ImmutableArray<VerifiedAttestation> Attestations,
     ImmutableArray<Check> Checks)
 {
+    /// <summary>Every attestation input that was read, with the SHA-256 of the bytes verified.</summary>
+    public ImmutableArray<SummaryResource> AttestationFiles { get; init; } = [];
+
     /// <summary>The checks that failed.</summary>
     public IEnumerable<Check> Failures => Checks.Where(c => !c.Passed);
 

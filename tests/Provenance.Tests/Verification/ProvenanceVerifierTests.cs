@@ -51,6 +51,9 @@ public sealed class ProvenanceVerifierTests : IDisposable
         Assert.Equal(AttestationFactory.SlsaV1, attestation.Statement?.PredicateType);
         Assert.Equal(KeyOf(signer).KeyId, Assert.Single(attestation.Signers).KeyId);
         Assert.All(result.Checks, c => Assert.True(c.Passed));
+        // The input is named by the digest of the very bytes verified (what a verification summary records).
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(envelope))),
+            Assert.Single(result.AttestationFiles).Sha256);
     }
 
     [Theory]
