@@ -103,10 +103,16 @@ internal static class VerifyCommand
             Description = "The private key (PKCS#8 PEM: ECDSA P-256/P-384/P-521, RSA or Ed25519) to sign the --vsa summaries with.",
         };
 
+        var offline = new Option<bool>("--offline")
+        {
+            Description = "Never use the network: attestations, log entries and trust material come only from local files, the cache "
+                + "and the embedded roots; anything that would need a download fails with PV1011.",
+        };
+
         var command = new Command("verify", "Verify artifacts against attestations: signature, subject digest, statement.")
         {
             artifacts, attestations, keys, keyAlgorithm, threshold, trustedRoot,
-            identity, identityRegex, issuer, issuerRegex, anyIdentity, tlogThreshold, timestampThreshold, sctThreshold, policy, parameters, format, outputPath, vsa, vsaKey,
+            identity, identityRegex, issuer, issuerRegex, anyIdentity, tlogThreshold, timestampThreshold, sctThreshold, policy, parameters, format, outputPath, vsa, vsaKey, offline,
         };
         foreach (var option in shorthands.All)
         {
@@ -131,7 +137,8 @@ internal static class VerifyCommand
                 parse.GetValue(outputPath),
                 shorthands.Read(parse),
                 parse.GetValue(vsa),
-                parse.GetValue(vsaKey));
+                parse.GetValue(vsaKey),
+                parse.GetValue(offline));
             return services.GetRequiredService<VerifyCommandRunner>().RunAsync(request, cancellationToken);
         });
         return command;
@@ -155,7 +162,8 @@ internal sealed record VerifyRequest(
     string? OutputPath,
     ShorthandRequest Shorthands,
     string? VsaPath = null,
-    string? VsaKeyPath = null);
+    string? VsaKeyPath = null,
+    bool Offline = false);
 
 /// <summary>The keyless identity flags as given; all null when none was.</summary>
 internal sealed record IdentityRequest(string? Subject, string? SubjectRegex, string? Issuer, string? IssuerRegex)

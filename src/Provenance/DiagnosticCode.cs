@@ -28,6 +28,17 @@ public enum DiagnosticCode
     InvalidTrustedRoot = 1009,
     /// <summary>A policy file is not a valid policy: syntax, unknown keys, missing parameters, unsafe without saying so.</summary>
     InvalidPolicy = 1010,
+    /// <summary>Material would have to be fetched, but the network is off (<c>--offline</c>).</summary>
+    NetworkDisabled = 1011,
+    /// <summary>A server could not be reached, or kept failing after every retry.</summary>
+    FetchFailed = 1012,
+    /// <summary>A server did not answer, or did not finish its answer, within the time allowed.</summary>
+    FetchTimedOut = 1013,
+    /// <summary>A response body is larger than allowed for what was asked.</summary>
+    ResponseTooLarge = 1014,
+    /// <summary>A URL uses plain http to a host that is neither loopback nor named as insecure, or another scheme.</summary>
+    InsecureTransport = 1015,
+    // 1020–1029: the GitHub API source; 1030–1039: Rekor and npm sources; 1040–1049: OCI registries; 1050–1059: TUF.
 
     /// <summary>The input is not well-formed JSON.</summary>
     MalformedJson = 2001,

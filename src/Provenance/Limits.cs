@@ -9,6 +9,9 @@ public static class Limits
     /// <summary>Largest attestation file read (bundles of real builds are tens of KiB).</summary>
     public const long MaxAttestationFileBytes = 32L * 1024 * 1024;
 
+    /// <summary>Largest HTTP response body read, unless a source asks for less (metadata) or more (artifact downloads).</summary>
+    public const long MaxHttpResponseBytes = 64L * 1024 * 1024;
+
     /// <summary>Largest key file read.</summary>
     public const long MaxKeyFileBytes = 64 * 1024;
 

@@ -5,7 +5,7 @@ namespace Provenance.Tests.Architecture;
 
 /// <summary>
 /// Keeps the library's layers as DESIGN.md draws them: Cryptography ← Attestations, Envelopes ← Sigstore ←
-/// Verification ← Policy. A folder may use its own namespace, the root namespace (codes, problems, limits),
+/// Verification ← Policy, with Http (the one network pipeline) at the bottom beside Json. A folder may use its own namespace, the root namespace (codes, problems, limits),
 /// Json, and the folders below it — never one above.
 /// </summary>
 public sealed partial class DependencyDirectionTests
@@ -13,12 +13,13 @@ public sealed partial class DependencyDirectionTests
     private static readonly Dictionary<string, string[]> Allowed = new()
     {
         ["Json"] = [],
+        ["Http"] = [],
         ["Cryptography"] = ["Json"],
         ["Attestations"] = ["Json", "Cryptography"],
         ["Envelopes"] = ["Json", "Cryptography"],
-        ["Sigstore"] = ["Json", "Cryptography", "Attestations", "Envelopes"],
-        ["Verification"] = ["Json", "Cryptography", "Attestations", "Envelopes", "Sigstore"],
-        ["Policy"] = ["Json", "Cryptography", "Attestations", "Envelopes", "Sigstore", "Verification"],
+        ["Sigstore"] = ["Json", "Http", "Cryptography", "Attestations", "Envelopes"],
+        ["Verification"] = ["Json", "Http", "Cryptography", "Attestations", "Envelopes", "Sigstore"],
+        ["Policy"] = ["Json", "Http", "Cryptography", "Attestations", "Envelopes", "Sigstore", "Verification"],
     };
 
     [GeneratedRegex(@"\bProvenance\.(?<layer>[A-Z][A-Za-z]+)\b")]

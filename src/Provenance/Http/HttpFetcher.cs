@@ -1,0 +1,85 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Reflection;
+
+namespace Provenance.Http;
+
+/// <summary>
+/// A GET with every bound of <see cref="ResilientHttpHandler"/>, the body read whole into memory. Sources share one
+/// per invocation so connections are reused; thread-safe.
+/// </summary>
+public sealed class HttpFetcher : IDisposable
+{
+    private readonly HttpClient _client;
+
+    /// <summary>Creates a fetcher with the given bounds.</summary>
+    public HttpFetcher(HttpFetchOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        _client = new HttpClient(new ResilientHttpHandler(options), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        _client.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
+    }
+
+    /// <summary>The bounds this fetcher applies.</summary>
+    public HttpFetchOptions Options { get; }
+
+    /// <summary>The User-Agent every request carries: servers (GitHub's among them) refuse requests without one.</summary>
+    public static string UserAgent { get; } = "provenance/" +
+        (typeof(HttpFetcher).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "0");
+
+    /// <summary>A new handler with the same bounds, for clients that build their own <see cref="HttpClient"/>.</summary>
+    public HttpMessageHandler CreateHandler() => new ResilientHttpHandler(Options);
+
+    /// <summary>
+    /// GETs <paramref name="uri"/> and reads the body whatever the status, so callers can explain a refusal.
+    /// Throws <see cref="HttpFetchException"/> when no response could be had within the bounds.
+    /// </summary>
+    public async Task<HttpFetchResponse> GetAsync(
+        Uri uri, IEnumerable<KeyValuePair<string, string>>? headers = null, long? maxResponseBytes = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        foreach (var (name, value) in headers ?? [])
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        if (maxResponseBytes is { } max)
+        {
+            request.Options.Set(ResilientHttpHandler.MaxResponseBytesOption, max);
+        }
+
+        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        byte[] body;
+        try
+        {
+            body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw ResilientHttpHandler.Fail(DiagnosticCode.FetchFailed, uri, "the response broke off: " + e.Message + "; try again", e);
+        }
+
+        var responseHeaders = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var header in response.Headers.Concat(response.Content.Headers))
+        {
+            responseHeaders[header.Key] = string.Join(", ", header.Value);
+        }
+
+        return new HttpFetchResponse(response.StatusCode, body, responseHeaders.ToImmutable(), response.RequestMessage?.RequestUri ?? uri);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _client.Dispose();
+}
+
+/// <summary>A response read whole: status, body, headers (names without case) and the URI after redirects.</summary>
+public sealed record HttpFetchResponse(HttpStatusCode StatusCode, ReadOnlyMemory<byte> Body, ImmutableDictionary<string, string> Headers, Uri Uri)
+{
+    /// <summary>True for 2xx.</summary>
+    public bool IsSuccess => (int)StatusCode is >= 200 and < 300;
+
+    /// <summary>A header's value, or null.</summary>
+    public string? Header(string name) => Headers.GetValueOrDefault(name);
+}
