@@ -109,10 +109,17 @@ internal static class VerifyCommand
                 + "and the embedded roots; anything that would need a download fails with PV1011.",
         };
 
+        var rekorUrl = new Option<string>("--rekor-url")
+        {
+            Description = "The Rekor to look up the log entries of keyless envelopes that carry none (the SLSA generator's .intoto.jsonl up to v2.0.0).",
+            DefaultValueFactory = _ => LogEntryLookupStep.DefaultRekorUrl,
+        };
+
         var command = new Command("verify", "Verify artifacts against attestations: signature, subject digest, statement.")
         {
             artifacts, attestations, keys, keyAlgorithm, threshold, trustedRoot,
             identity, identityRegex, issuer, issuerRegex, anyIdentity, tlogThreshold, timestampThreshold, sctThreshold, policy, parameters, format, outputPath, vsa, vsaKey, offline,
+            rekorUrl,
         };
         foreach (var option in shorthands.All)
         {
@@ -138,7 +145,10 @@ internal static class VerifyCommand
                 shorthands.Read(parse),
                 parse.GetValue(vsa),
                 parse.GetValue(vsaKey),
-                parse.GetValue(offline));
+                parse.GetValue(offline))
+            {
+                RekorUrl = parse.GetValue(rekorUrl) ?? LogEntryLookupStep.DefaultRekorUrl,
+            };
             return services.GetRequiredService<VerifyCommandRunner>().RunAsync(request, cancellationToken);
         });
         return command;
@@ -163,7 +173,11 @@ internal sealed record VerifyRequest(
     ShorthandRequest Shorthands,
     string? VsaPath = null,
     string? VsaKeyPath = null,
-    bool Offline = false);
+    bool Offline = false)
+{
+    /// <summary>The Rekor that legacy envelopes' entries are looked up in.</summary>
+    public string RekorUrl { get; init; } = LogEntryLookupStep.DefaultRekorUrl;
+}
 
 /// <summary>The keyless identity flags as given; all null when none was.</summary>
 internal sealed record IdentityRequest(string? Subject, string? SubjectRegex, string? Issuer, string? IssuerRegex)

@@ -159,6 +159,11 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubAction
             }
         }
 
+        if (LogEntryLookupStep.ParseUrl(request.RekorUrl) is (null, { } rekorProblem))
+        {
+            usage.Add(rekorProblem);
+        }
+
         SigningKey? vsaKey = null;
         if (request.VsaKeyPath is { } vsaKeyPath)
         {
@@ -204,10 +209,12 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubAction
             TimestampThreshold = request.Thresholds.Timestamps,
             CertificateTransparencyThreshold = request.Thresholds.CertificateTransparencyLogs,
         });
-        var attestations = request.Attestations.Select(AttestationInput.FromFile).ToList();
-        var results = policy is null
+        var lookup = await LogEntryLookupStep.ResolveAsync(request, request.Attestations.Select(AttestationInput.FromFile).ToList(), cancellationToken)
+            .ConfigureAwait(false);
+        var attestations = lookup.Attestations;
+        var results = lookup.Apply(policy is null
             ? await verifier.VerifyAsync(artifacts, attestations, cancellationToken).ConfigureAwait(false)
-            : await verifier.VerifyAsync(artifacts, attestations, policy, timeProvider: null, cancellationToken).ConfigureAwait(false);
+            : await verifier.VerifyAsync(artifacts, attestations, policy, timeProvider: null, cancellationToken).ConfigureAwait(false));
 
         // A step in GitHub Actions reports as one unless told otherwise.
         var format = request.Format ?? (github.IsActions ? "github" : "text");
