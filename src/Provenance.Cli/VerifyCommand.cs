@@ -10,14 +10,13 @@ internal static class VerifyCommand
     {
         var artifacts = new Argument<string[]>("artifact")
         {
-            Description = "Artifact files to verify, or their digests as sha256:HEX (sha384:, sha512:).",
-            Arity = ArgumentArity.OneOrMore,
+            Description = "Artifact files to verify, their digests as sha256:HEX (sha384:, sha512:), or npm packages as npm:NAME@VERSION.",
+            Arity = ArgumentArity.ZeroOrMore,
         };
         var attestations = new Option<string[]>("--attestation", "-a", "--bundle")
         {
             Description = "An attestation file: DSSE envelope, .intoto.jsonl, Sigstore bundle or Cloud Build provenance JSON. Repeatable.",
             Arity = ArgumentArity.OneOrMore,
-            Required = true,
         };
         var keys = new Option<string[]>("--key")
         {
@@ -115,11 +114,13 @@ internal static class VerifyCommand
             DefaultValueFactory = _ => LogEntryLookupStep.DefaultRekorUrl,
         };
 
+        var npm = NpmStep.CreateOptions();
+
         var command = new Command("verify", "Verify artifacts against attestations: signature, subject digest, statement.")
         {
             artifacts, attestations, keys, keyAlgorithm, threshold, trustedRoot,
             identity, identityRegex, issuer, issuerRegex, anyIdentity, tlogThreshold, timestampThreshold, sctThreshold, policy, parameters, format, outputPath, vsa, vsaKey, offline,
-            rekorUrl,
+            rekorUrl, npm.Registry, npm.Lockfile, npm.RequireAttestations,
         };
         foreach (var option in shorthands.All)
         {
@@ -148,6 +149,7 @@ internal static class VerifyCommand
                 parse.GetValue(offline))
             {
                 RekorUrl = parse.GetValue(rekorUrl) ?? LogEntryLookupStep.DefaultRekorUrl,
+                Npm = npm.Read(parse),
             };
             return services.GetRequiredService<VerifyCommandRunner>().RunAsync(request, cancellationToken);
         });
@@ -177,6 +179,9 @@ internal sealed record VerifyRequest(
 {
     /// <summary>The Rekor that legacy envelopes' entries are looked up in.</summary>
     public string RekorUrl { get; init; } = LogEntryLookupStep.DefaultRekorUrl;
+
+    /// <summary>The npm options (registry, lockfile).</summary>
+    public NpmRequest Npm { get; init; } = new(NpmStep.DefaultRegistry, null, false);
 }
 
 /// <summary>The keyless identity flags as given; all null when none was.</summary>

@@ -17,6 +17,13 @@ public sealed record NpmLockfile(ImmutableArray<LockedPackage> Packages, Immutab
 {
     private const string NodeModules = "node_modules/";
 
+    /// <summary>Reads the lockfile at <paramref name="path"/> (at most <see cref="Limits.MaxLockfileBytes"/>), or says why it cannot.</summary>
+    public static async Task<(NpmLockfile? Lockfile, Problem? Problem)> ReadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var (content, problem) = await BoundedFile.ReadAsync(path, Limits.MaxLockfileBytes, "lockfile", cancellationToken).ConfigureAwait(false);
+        return problem is null ? Parse(content, path) : (null, problem);
+    }
+
     /// <summary>
     /// Reads a package-lock.json (or npm-shrinkwrap.json) of lockfileVersion 2 or 3: its <c>packages</c> map, keyed
     /// by install path, each entry with <c>version</c>, <c>resolved</c> and <c>integrity</c>. Version 1 lockfiles
