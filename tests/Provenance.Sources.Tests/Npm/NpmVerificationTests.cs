@@ -189,6 +189,40 @@ public sealed class NpmVerificationTests
         Assert.Contains(result.Failures, f => f.Code == DiagnosticCode.ArtifactNotInSubjects);
     }
 
+    [Fact]
+    public async Task A_lockfile_is_fetched_with_no_more_requests_at_once_than_the_bound()
+    {
+        var inFlight = 0;
+        var most = 0;
+        await using var registry = LoopbackHttpServer.Start(_ =>
+        {
+            var now = Interlocked.Increment(ref inFlight);
+            InterlockedMax(ref most, now);
+            Thread.Sleep(20);
+            Interlocked.Decrement(ref inFlight);
+            return LoopbackResponse.Json("{}", 404);
+        });
+        var packages = Enumerable.Range(0, 40)
+            .Select(i => ($"node_modules/p{i}", new RecordedNpmPackage($"p{i}", "1.0.0", Encoding.UTF8.GetBytes($"p{i}"), null)))
+            .ToArray();
+        var (parsed, _) = NpmLockfile.Parse(Encoding.UTF8.GetBytes(Lockfile(packages)), "package-lock.json");
+        using var fetcher = new HttpFetcher(new HttpFetchOptions());
+
+        var outcome = await Npm(fetcher, registry, GundamIdentity).VerifyAsync(parsed!, TestContext.Current.CancellationToken);
+
+        Assert.Equal(40, outcome.WithoutAttestations.Length);
+        Assert.Equal(40, registry.Requests.Count);
+        Assert.InRange(most, 1, NpmVerification.LockfileParallelism);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+
     [Theory]
     [InlineData("{\"lockfileVersion\":1,\"dependencies\":{}}")]
     [InlineData("{\"lockfileVersion\":3,\"packages\":{\"node_modules/a\":{\"version\":\"^1\",\"resolved\":\"r\",\"integrity\":\"sha512-AAAA\"}}}")]
