@@ -10,14 +10,13 @@ internal static class VerifyCommand
     {
         var artifacts = new Argument<string[]>("artifact")
         {
-            Description = "Artifact files to verify, or their digests as sha256:HEX (sha384:, sha512:).",
-            Arity = ArgumentArity.OneOrMore,
+            Description = "Artifact files to verify, their digests as sha256:HEX (sha384:, sha512:), or npm packages as npm:NAME@VERSION.",
+            Arity = ArgumentArity.ZeroOrMore,
         };
         var attestations = new Option<string[]>("--attestation", "-a", "--bundle")
         {
             Description = "An attestation file: DSSE envelope, .intoto.jsonl, Sigstore bundle or Cloud Build provenance JSON. Repeatable.",
             Arity = ArgumentArity.OneOrMore,
-            Required = true,
         };
         var keys = new Option<string[]>("--key")
         {
@@ -109,10 +108,19 @@ internal static class VerifyCommand
                 + "and the embedded roots; anything that would need a download fails with PV1011.",
         };
 
+        var rekorUrl = new Option<string>("--rekor-url")
+        {
+            Description = "The Rekor to look up the log entries of keyless envelopes that carry none (the SLSA generator's .intoto.jsonl up to v2.0.0).",
+            DefaultValueFactory = _ => LogEntryLookupStep.DefaultRekorUrl,
+        };
+
+        var npm = NpmStep.CreateOptions();
+
         var command = new Command("verify", "Verify artifacts against attestations: signature, subject digest, statement.")
         {
             artifacts, attestations, keys, keyAlgorithm, threshold, trustedRoot,
             identity, identityRegex, issuer, issuerRegex, anyIdentity, tlogThreshold, timestampThreshold, sctThreshold, policy, parameters, format, outputPath, vsa, vsaKey, offline,
+            rekorUrl, npm.Registry, npm.Lockfile, npm.RequireAttestations,
         };
         foreach (var option in shorthands.All)
         {
@@ -138,7 +146,11 @@ internal static class VerifyCommand
                 shorthands.Read(parse),
                 parse.GetValue(vsa),
                 parse.GetValue(vsaKey),
-                parse.GetValue(offline));
+                parse.GetValue(offline))
+            {
+                RekorUrl = parse.GetValue(rekorUrl) ?? LogEntryLookupStep.DefaultRekorUrl,
+                Npm = npm.Read(parse),
+            };
             return services.GetRequiredService<VerifyCommandRunner>().RunAsync(request, cancellationToken);
         });
         return command;
@@ -163,7 +175,14 @@ internal sealed record VerifyRequest(
     ShorthandRequest Shorthands,
     string? VsaPath = null,
     string? VsaKeyPath = null,
-    bool Offline = false);
+    bool Offline = false)
+{
+    /// <summary>The Rekor that legacy envelopes' entries are looked up in.</summary>
+    public string RekorUrl { get; init; } = LogEntryLookupStep.DefaultRekorUrl;
+
+    /// <summary>The npm options (registry, lockfile).</summary>
+    public NpmRequest Npm { get; init; } = new(NpmStep.DefaultRegistry, null, false);
+}
 
 /// <summary>The keyless identity flags as given; all null when none was.</summary>
 internal sealed record IdentityRequest(string? Subject, string? SubjectRegex, string? Issuer, string? IssuerRegex)

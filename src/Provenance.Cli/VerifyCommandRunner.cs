@@ -15,7 +15,8 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubAction
     {
         var usage = new List<Problem>();
         var artifacts = new List<ArtifactInput>();
-        foreach (var artifact in request.Artifacts)
+        var npm = await NpmStep.ParseAsync(request, usage, cancellationToken).ConfigureAwait(false);
+        foreach (var artifact in request.Artifacts.Where(a => !Sources.Npm.NpmPackage.IsReference(a)))
         {
             if (LooksLikeDigest(artifact))
             {
@@ -159,6 +160,11 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubAction
             }
         }
 
+        if (LogEntryLookupStep.ParseUrl(request.RekorUrl) is (null, { } rekorProblem))
+        {
+            usage.Add(rekorProblem);
+        }
+
         SigningKey? vsaKey = null;
         if (request.VsaKeyPath is { } vsaKeyPath)
         {
@@ -193,7 +199,7 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubAction
                 .ConfigureAwait(false);
         }
 
-        var verifier = new ProvenanceVerifier(new VerifierOptions
+        var options = new VerifierOptions
         {
             Keys = keys.ToImmutable(),
             SignatureThreshold = request.SignatureThreshold,
@@ -203,11 +209,15 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubAction
             TransparencyLogThreshold = request.Thresholds.TransparencyLogs,
             TimestampThreshold = request.Thresholds.Timestamps,
             CertificateTransparencyThreshold = request.Thresholds.CertificateTransparencyLogs,
-        });
-        var attestations = request.Attestations.Select(AttestationInput.FromFile).ToList();
-        var results = policy is null
+        };
+        var verifier = new ProvenanceVerifier(options);
+        var lookup = await LogEntryLookupStep.ResolveAsync(request, request.Attestations.Select(AttestationInput.FromFile).ToList(), cancellationToken)
+            .ConfigureAwait(false);
+        var attestations = lookup.Attestations;
+        var results = artifacts.Count == 0 ? [] : lookup.Apply(policy is null
             ? await verifier.VerifyAsync(artifacts, attestations, cancellationToken).ConfigureAwait(false)
-            : await verifier.VerifyAsync(artifacts, attestations, policy, timeProvider: null, cancellationToken).ConfigureAwait(false);
+            : await verifier.VerifyAsync(artifacts, attestations, policy, timeProvider: null, cancellationToken).ConfigureAwait(false));
+        results = results.AddRange(await NpmStep.VerifyAsync(request, npm, options, policy, output.Error, cancellationToken).ConfigureAwait(false));
 
         // A step in GitHub Actions reports as one unless told otherwise.
         var format = request.Format ?? (github.IsActions ? "github" : "text");

@@ -39,6 +39,18 @@ public enum DiagnosticCode
     /// <summary>A URL uses plain http to a host that is neither loopback nor named as insecure, or another scheme.</summary>
     InsecureTransport = 1015,
     // 1020–1029: the GitHub API source; 1030–1039: Rekor and npm sources; 1040–1049: OCI registries; 1050–1059: TUF.
+    /// <summary>An attestation needs its transparency log entry looked up online, and the network is off (--offline).</summary>
+    LogEntryLookupOffline = 1030,
+    /// <summary>A transparency log or package registry answered with something other than what its API defines.</summary>
+    SourceResponseInvalid = 1031,
+    /// <summary>The transparency log holds no entry for the attestation, so nothing witnesses when it was signed.</summary>
+    LogEntryNotFound = 1032,
+    /// <summary>An npm package reference or package-lock.json that cannot be read as one.</summary>
+    NpmReferenceInvalid = 1033,
+    /// <summary>The npm registry has no such package version.</summary>
+    NpmPackageNotFound = 1034,
+    /// <summary>The npm package version has no attestations (it was not published with provenance).</summary>
+    NpmAttestationsMissing = 1035,
 
     /// <summary>The input is not well-formed JSON.</summary>
     MalformedJson = 2001,

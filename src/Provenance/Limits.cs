@@ -101,4 +101,13 @@ public static class Limits
 
     /// <summary>Longest value of one policy parameter (a single line).</summary>
     public const int MaxPolicyParameterLength = 1024;
+
+    /// <summary>Transparency log entries fetched for one attestation found by a log search (a search may name more).</summary>
+    public const int MaxLogSearchEntries = 16;
+
+    /// <summary>Largest package-lock.json read.</summary>
+    public const long MaxLockfileBytes = 64L * 1024 * 1024;
+
+    /// <summary>Packages with attestations verified from one lockfile.</summary>
+    public const int MaxLockfilePackages = 10_000;
 }

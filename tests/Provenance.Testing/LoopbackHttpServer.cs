@@ -12,6 +12,12 @@ public sealed record LoopbackRequest(string Method, string PathAndQuery, IReadOn
 
     /// <summary>A header's value, or null.</summary>
     public string? Header(string name) => Headers.GetValueOrDefault(name);
+
+    /// <summary>The request body (empty for none).</summary>
+    public byte[] Body { get; init; } = [];
+
+    /// <summary>The request body as UTF-8 text.</summary>
+    public string BodyText => System.Text.Encoding.UTF8.GetString(Body);
 }
 
 /// <summary>
@@ -127,9 +133,16 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
             .Where(k => k is not null)
             .ToDictionary(k => k!, k => context.Request.Headers[k] ?? "", StringComparer.OrdinalIgnoreCase);
         var request = new LoopbackRequest(context.Request.HttpMethod, context.Request.Url!.PathAndQuery, headers);
-        _requests.Enqueue(request);
         try
         {
+            if (context.Request.HasEntityBody)
+            {
+                using var body = new MemoryStream();
+                await context.Request.InputStream.CopyToAsync(body, _stop.Token).ConfigureAwait(false);
+                request = request with { Body = body.ToArray() };
+            }
+
+            _requests.Enqueue(request);
             LoopbackResponse response;
             try
             {

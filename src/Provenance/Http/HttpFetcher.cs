@@ -5,7 +5,7 @@ using System.Reflection;
 namespace Provenance.Http;
 
 /// <summary>
-/// A GET with every bound of <see cref="ResilientHttpHandler"/>, the body read whole into memory. Sources share one
+/// A GET (or a JSON POST) with every bound of <see cref="ResilientHttpHandler"/>, the body read whole into memory. Sources share one
 /// per invocation so connections are reused; thread-safe.
 /// </summary>
 public sealed class HttpFetcher : IDisposable
@@ -40,6 +40,30 @@ public sealed class HttpFetcher : IDisposable
     {
         ArgumentNullException.ThrowIfNull(uri);
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        return await SendAsync(request, headers, maxResponseBytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// POSTs <paramref name="json"/> (sent as <c>application/json</c>) to <paramref name="uri"/> and reads the body
+    /// whatever the status. A POST is retried only when <paramref name="idempotent"/> says that sending it twice does
+    /// no more than sending it once (a search, as Rekor's index query); otherwise a failed attempt is final.
+    /// Throws <see cref="HttpFetchException"/> when no response could be had within the bounds.
+    /// </summary>
+    public async Task<HttpFetchResponse> PostJsonAsync(
+        Uri uri, ReadOnlyMemory<byte> json, bool idempotent, long? maxResponseBytes = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ReadOnlyMemoryContent(json) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Options.Set(ResilientHttpHandler.IdempotentOption, idempotent);
+        return await SendAsync(request, headers: null, maxResponseBytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpFetchResponse> SendAsync(
+        HttpRequestMessage request, IEnumerable<KeyValuePair<string, string>>? headers, long? maxResponseBytes, CancellationToken cancellationToken)
+    {
+        var uri = request.RequestUri!;
         foreach (var (name, value) in headers ?? [])
         {
             request.Headers.TryAddWithoutValidation(name, value);

@@ -17,6 +17,12 @@ public sealed class ResilientHttpHandler : DelegatingHandler
     /// <summary>Per-request override of <see cref="HttpFetchOptions.MaxResponseBytes"/> (for example an artifact download).</summary>
     public static readonly HttpRequestOptionsKey<long> MaxResponseBytesOption = new("Provenance.MaxResponseBytes");
 
+    /// <summary>
+    /// Marks a request other than GET or HEAD as safe to send more than once (a search by POST), so it is retried
+    /// like a GET; unmarked, such a request is sent once.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<bool> IdempotentOption = new("Provenance.Idempotent");
+
     private const int MaxRedirects = 5;
     private readonly HttpFetchOptions _options;
 
@@ -48,7 +54,11 @@ public sealed class ResilientHttpHandler : DelegatingHandler
         }
 
         var maxBytes = request.Options.TryGetValue(MaxResponseBytesOption, out var requested) ? requested : _options.MaxResponseBytes;
-        var retryable = request.Method == HttpMethod.Get || request.Method == HttpMethod.Head;
+        var retryable = request.Method == HttpMethod.Get || request.Method == HttpMethod.Head
+            || (request.Options.TryGetValue(IdempotentOption, out var idempotent) && idempotent);
+
+        // The body is read once so every attempt (and a 307/308 redirect) sends the same bytes.
+        var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         var backoff = _options.InitialBackoff;
         var redirects = 0;
         var carriesCredentials = true;
@@ -62,7 +72,7 @@ public sealed class ResilientHttpHandler : DelegatingHandler
             try
             {
                 // Not disposed here: the response refers to it, and it holds no content to free.
-                var copy = CopyForAttempt(request, uri, carriesCredentials);
+                var copy = CopyForAttempt(request, uri, carriesCredentials, body);
                 response = await base.SendAsync(copy, attemptTimeout.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
@@ -80,7 +90,10 @@ public sealed class ResilientHttpHandler : DelegatingHandler
                 continue;
             }
 
-            if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location)
+            // A request with a body follows only the redirects that keep method and body (307, 308); for the others
+            // the caller sees the redirect rather than have its POST silently turned into something else.
+            if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location
+                && (body is null || response.StatusCode is HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect))
             {
                 response.Dispose();
                 if (++redirects > MaxRedirects)
@@ -156,9 +169,18 @@ public sealed class ResilientHttpHandler : DelegatingHandler
             : $"the scheme \"{uri.Scheme}\" is not fetched; use https");
     }
 
-    private static HttpRequestMessage CopyForAttempt(HttpRequestMessage request, Uri uri, bool carriesCredentials)
+    private static HttpRequestMessage CopyForAttempt(HttpRequestMessage request, Uri uri, bool carriesCredentials, byte[]? body)
     {
         var copy = new HttpRequestMessage(request.Method, uri) { Version = request.Version, VersionPolicy = request.VersionPolicy };
+        if (body is not null)
+        {
+            copy.Content = new ByteArrayContent(body);
+            foreach (var header in request.Content!.Headers)
+            {
+                copy.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+
         foreach (var header in request.Headers)
         {
             // A redirect to another host must not take the caller's token with it.
