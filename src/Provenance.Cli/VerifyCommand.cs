@@ -26,7 +26,7 @@ internal static class VerifyCommand
         };
         var trustedRoot = new Option<string?>("--trusted-root")
         {
-            Description = "A Sigstore trusted_root.json to use instead of the embedded public-good root.",
+            Description = "A Sigstore trusted_root.json to use instead of the TUF-cached or embedded public-good root (overrides --tuf-url).",
         };
         var identity = new Option<string?>("--certificate-identity")
         {
@@ -119,6 +119,8 @@ internal static class VerifyCommand
             command.Options.Add(option);
         }
 
+        var tuf = TufCommandOptions.Create(command);
+
         command.SetAction((parse, cancellationToken) =>
         {
             var request = new VerifyRequest(
@@ -138,7 +140,8 @@ internal static class VerifyCommand
                 shorthands.Read(parse),
                 parse.GetValue(vsa),
                 parse.GetValue(vsaKey),
-                parse.GetValue(offline));
+                parse.GetValue(offline),
+                tuf.Read(parse, parse.GetValue(offline)));
             return services.GetRequiredService<VerifyCommandRunner>().RunAsync(request, cancellationToken);
         });
         return command;
@@ -163,7 +166,8 @@ internal sealed record VerifyRequest(
     ShorthandRequest Shorthands,
     string? VsaPath = null,
     string? VsaKeyPath = null,
-    bool Offline = false);
+    bool Offline = false,
+    TufRequest? Tuf = null);
 
 /// <summary>The keyless identity flags as given; all null when none was.</summary>
 internal sealed record IdentityRequest(string? Subject, string? SubjectRegex, string? Issuer, string? IssuerRegex)

@@ -49,6 +49,57 @@ public static class TufRepositories
     }
 
     /// <summary>
+    /// The repository a user named: <paramref name="url"/> (null for public good) with the root.json at
+    /// <paramref name="rootPath"/>, or the embedded root when the URL is a known repository. The root file must be TUF
+    /// root metadata signed by a threshold of its own root keys; any failure is a located <see cref="Problem"/>
+    /// (<see cref="DiagnosticCode.InvalidTufRoot"/>, <see cref="DiagnosticCode.TufRepositoryUnknown"/>, or the file's).
+    /// </summary>
+    public static async Task<(TufRepository? Repository, Problem? Problem)> ResolveAsync(string? url, string? rootPath, CancellationToken cancellationToken = default)
+    {
+        if (url is null && rootPath is not null)
+        {
+            return (null, new Problem(DiagnosticCode.InvalidOptions, "--tuf-root is the trusted root of the repository --tuf-url names: give both"));
+        }
+
+        if (url is null)
+        {
+            return (PublicGood, null);
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
+            || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+        {
+            return (null, new Problem(DiagnosticCode.InvalidTufRoot, "--tuf-url must be the https URL of a TUF repository, without query or fragment", url));
+        }
+
+        if (rootPath is null)
+        {
+            return Known(uri) is { } known
+                ? (known, null)
+                : (null, new Problem(DiagnosticCode.TufRepositoryUnknown,
+                    "this build embeds no initial root for this repository; give the root.json you trust for it with --tuf-root", url));
+        }
+
+        var (content, problem) = await BoundedFile.ReadAsync(rootPath, Limits.MaxTufRootBytes, "TUF root", cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+
+        try
+        {
+            var root = (RootMetadata)TufMetadata.Parse(content, TufMetadata.RootType, rootPath);
+            TufKeys.RequireThreshold(root, root.Keys, root.Role(TufMetadata.RootType), "its own root role", rootPath);
+        }
+        catch (InvalidInputException e)
+        {
+            return (null, e.Problem with { Code = DiagnosticCode.InvalidTufRoot, Message = "not a TUF root.json signed by its own root keys: " + e.Problem.Message });
+        }
+
+        return (new TufRepository(uri.Host, uri, content), null);
+    }
+
+    /// <summary>
     /// The folder holding every repository's cache: <paramref name="overrideDirectory"/> when given, else
     /// <c>PROVENANCE_TUF_CACHE</c>, else <c>$XDG_CACHE_HOME/provenance/tuf</c>, else <c>~/.cache/provenance/tuf</c>.
     /// The environment is passed in, so the library never reads the process's.
