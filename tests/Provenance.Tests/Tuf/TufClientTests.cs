@@ -151,6 +151,38 @@ public sealed class TufClientTests : IDisposable
     }
 
     [Fact]
+    public async Task The_delegation_search_stops_after_a_bounded_number_of_roles()
+    {
+        _repository.Targets.Clear();
+        var key = _repository.NewKey();
+        for (var i = 0; i <= Limits.MaxTufDelegatedRoles; i++)
+        {
+            _repository.Delegations.Add(new TestDelegation($"role-{i}", [key], ["*"]));
+        }
+
+        _repository.Publish();
+        await using var server = _repository.Serve();
+
+        var result = await UpdateAsync(server);
+
+        Assert.Equal(DiagnosticCode.TufDelegationLimit, result.Problem?.Code);
+        Assert.True(server.Requests.Count(r => r.Path.Contains(".role-", StringComparison.Ordinal)) < Limits.MaxTufDelegatedRoles);
+    }
+
+    [Theory]
+    // Section 4.5: shell-style patterns, matched segment by segment, never across a "/".
+    [InlineData("*.json", "trusted_root.json", true)]
+    [InlineData("*", "trusted_root.json", true)]
+    [InlineData("*", "dir/trusted_root.json", false)]
+    [InlineData("dir/*.json", "dir/a.json", true)]
+    [InlineData("dir/?.json", "dir/ab.json", false)]
+    [InlineData("a*b*c", "aXbYc", true)]
+    [InlineData("a*b*c", "aXbY", false)]
+    [InlineData("[a].json", "a.json", false)]
+    public void Delegation_path_patterns_match_segment_by_segment(string pattern, string path, bool expected) =>
+        Assert.Equal(expected, TufPaths.MatchesPattern(pattern, path));
+
+    [Fact]
     public async Task Without_the_network_only_the_cache_is_read_and_an_empty_cache_says_so()
     {
         await using var server = _repository.Serve();
