@@ -232,7 +232,7 @@ public sealed class TufClient
                 throw Expired(_root, "root", TufClient.Redact(client.MetadataUri(RootFile)));
             }
 
-            if (_root == initial)
+            if (ReferenceEquals(_root, initial))
             {
                 // The first run starts the cache from the initial root, so later runs start where this one ended.
                 _cache.Write(RootFile, client._options.InitialRoot.Span);
