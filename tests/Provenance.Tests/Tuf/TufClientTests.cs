@@ -81,6 +81,23 @@ public sealed class TufClientTests : IDisposable
         Assert.Contains(server.Requests, r => r.Path == "/4.root.json");
     }
 
+    [Fact]
+    public async Task Root_rotation_stops_after_a_bounded_number_of_new_versions()
+    {
+        for (var i = 0; i <= Limits.MaxTufRootRotations; i++)
+        {
+            _repository.RotateRoot([]);
+        }
+
+        await using var server = _repository.Serve();
+
+        var result = await UpdateAsync(server);
+
+        Assert.True(result.Succeeded, result.Problem?.ToString());
+        Assert.Equal(1 + Limits.MaxTufRootRotations, result.Target!.State.RootVersion);
+        Assert.Equal(Limits.MaxTufRootRotations, server.Requests.Count(r => r.Path.EndsWith(".root.json", StringComparison.Ordinal)));
+    }
+
     [Theory]
     [InlineData("ed25519")]
     [InlineData("rsa-pss-sha256")]
@@ -379,10 +396,13 @@ public sealed class TufClientTests : IDisposable
     {
         var first = _repository.Files[_repository.MetadataPath("snapshot", 1)];
         _repository.Publish();
+        var signedLength = _repository.Files[_repository.MetadataPath("snapshot", 2)].Body.Length;
         _repository.Files[_repository.MetadataPath("snapshot", 2)] = first;
         await using var server = _repository.Serve();
 
-        Assert.Equal(DiagnosticCode.TufMetadataHashMismatch, (await UpdateAsync(server)).Problem?.Code);
+        // ECDSA signatures vary in length: an old snapshot longer than the signed length is cut off while it is read.
+        var expected = first.Body.Length > signedLength ? DiagnosticCode.ResponseTooLarge : DiagnosticCode.TufMetadataHashMismatch;
+        Assert.Equal(expected, (await UpdateAsync(server)).Problem?.Code);
     }
 
     [Fact]
