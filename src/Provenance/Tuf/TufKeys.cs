@@ -45,11 +45,12 @@ internal static class TufKeys
     /// </summary>
     public static int CountValidSignatures(TufMetadata metadata, IReadOnlyDictionary<string, TufKey> keys, TufRoleKeys role)
     {
-        var counted = new HashSet<string>(StringComparer.Ordinal);
+        // Each key id is tried once (its first signature), so repeated signatures cost no repeated verification.
+        var tried = new HashSet<string>(StringComparer.Ordinal);
         var countedKeys = new HashSet<string>(StringComparer.Ordinal);
         foreach (var signature in metadata.Signatures)
         {
-            if (signature.Signature.Length == 0 || counted.Contains(signature.KeyId) || !role.KeyIds.Contains(signature.KeyId)
+            if (signature.Signature.Length == 0 || !role.KeyIds.Contains(signature.KeyId) || !tried.Add(signature.KeyId)
                 || !keys.TryGetValue(signature.KeyId, out var key) || key.Key is not { } verificationKey
                 || countedKeys.Contains(verificationKey.SpkiSha256))
             {
@@ -58,12 +59,11 @@ internal static class TufKeys
 
             if (verificationKey.Verify(metadata.CanonicalSigned, signature.Signature))
             {
-                counted.Add(signature.KeyId);
                 countedKeys.Add(verificationKey.SpkiSha256);
             }
         }
 
-        return counted.Count;
+        return countedKeys.Count;
     }
 
     /// <summary>Throws <see cref="DiagnosticCode.TufThresholdNotMet"/> unless a threshold of the role's keys signed.</summary>

@@ -512,6 +512,23 @@ public sealed class TufClientTests : IDisposable
     }
 
     [Fact]
+    public async Task Key_compromise_below_threshold_one_key_listed_under_two_key_ids_counts_once()
+    {
+        using var repository = new TestTufRepository(Now);
+        var key = repository.Keys["timestamp"][0];
+        repository.Keys["timestamp"] = [key, key with { KeyId = new string('a', 64) }];
+        repository.Thresholds["timestamp"] = 2;
+        repository.RotateRoot([]);
+        repository.Targets[Target] = FirstContent;
+        repository.Publish();
+        await using var server = repository.Serve();
+
+        var result = await UpdateAsync(server, initialRoot: repository.InitialRoot);
+
+        Assert.Equal(DiagnosticCode.TufThresholdNotMet, result.Problem?.Code);
+    }
+
+    [Fact]
     public async Task Key_compromise_below_threshold_a_new_root_signed_only_by_its_own_keys_is_rejected()
     {
         _repository.RotateRoot(["root"], signers: []);
