@@ -316,10 +316,14 @@ public sealed class TufClient
         {
             var trusted = LoadCachedSigned<SnapshotMetadata>(SnapshotFile, TufMetadata.SnapshotType, Limits.MaxTufSnapshotBytes, _root.Role(TufMetadata.SnapshotType));
             var meta = _timestamp.Snapshot;
-            var (bytes, location, cached) = await MetadataAsync(SnapshotFile, SnapshotFile, TufMetadata.SnapshotType, meta, Limits.MaxTufSnapshotBytes, cancellationToken).ConfigureAwait(false);
-            var snapshot = (SnapshotMetadata)TufMetadata.Parse(bytes, TufMetadata.SnapshotType, location);
-            TufKeys.RequireThreshold(snapshot, _root.Keys, _root.Role(TufMetadata.SnapshotType), "the root's snapshot role", location);
-            RequireVersion(snapshot, meta, "the timestamp", location);
+            var (snapshot, bytes, location, cached) = await MetadataAsync(SnapshotFile, SnapshotFile, meta, Limits.MaxTufSnapshotBytes, (content, where) =>
+            {
+                var parsed = (SnapshotMetadata)TufMetadata.Parse(content, TufMetadata.SnapshotType, where);
+                TufKeys.RequireThreshold(parsed, _root.Keys, _root.Role(TufMetadata.SnapshotType), "the root's snapshot role", where);
+                RequireVersion(parsed, meta, "the timestamp", where);
+                RequireUnexpired(parsed, "snapshot", where);
+                return parsed;
+            }, cancellationToken).ConfigureAwait(false);
             if (trusted is not null && !cached)
             {
                 // Section 5.5.5: no targets role the trusted snapshot listed may vanish or go back in version.
@@ -335,11 +339,6 @@ public sealed class TufClient
                         throw Rollback(location, $"{StrictJson.Printable(name)} goes back from version {before.Version} to {after.Version}");
                     }
                 }
-            }
-
-            if (online && snapshot.IsExpired(_now))
-            {
-                throw Expired(snapshot, "snapshot", location);
             }
 
             _snapshot = snapshot;
@@ -363,15 +362,14 @@ public sealed class TufClient
                     $"the snapshot does not list {StrictJson.Printable(metaName)}, so its version cannot be trusted");
             }
 
-            var (bytes, location, cached) = await MetadataAsync(metaName, fileName, role, meta, Limits.MaxTufTargetsBytes, cancellationToken).ConfigureAwait(false);
-            var targets = (TargetsMetadata)TufMetadata.Parse(bytes, TufMetadata.TargetsType, location);
-            TufKeys.RequireThreshold(targets, keys, roleKeys, $"the {StrictJson.Printable(role)} role", location);
-            RequireVersion(targets, meta, "the snapshot", location);
-            if (online && targets.IsExpired(_now))
+            var (targets, bytes, _, cached) = await MetadataAsync(metaName, fileName, meta, Limits.MaxTufTargetsBytes, (content, where) =>
             {
-                throw Expired(targets, StrictJson.Printable(role), location);
-            }
-
+                var parsed = (TargetsMetadata)TufMetadata.Parse(content, TufMetadata.TargetsType, where);
+                TufKeys.RequireThreshold(parsed, keys, roleKeys, $"the {StrictJson.Printable(role)} role", where);
+                RequireVersion(parsed, meta, "the snapshot", where);
+                RequireUnexpired(parsed, StrictJson.Printable(role), where);
+                return parsed;
+            }, cancellationToken).ConfigureAwait(false);
             if (!cached)
             {
                 _cache.Write(fileName, bytes.Span);
@@ -478,17 +476,25 @@ public sealed class TufClient
         // ---- shared steps ----
 
         /// <summary>
-        /// A snapshot or targets file: the cached one when it is the one <paramref name="meta"/> names (no download
-        /// needed), else a fresh download bounded by the length <paramref name="meta"/> gives; either is checked
-        /// against that length and those hashes.
+        /// A snapshot or targets file: the cached one when it is the one <paramref name="meta"/> names and still
+        /// verifies (no download needed), else a fresh download bounded by the length <paramref name="meta"/> gives;
+        /// either is checked against that length and those hashes, then by <paramref name="verify"/>.
         /// </summary>
-        private async Task<(ReadOnlyMemory<byte> Bytes, string Location, bool Cached)> MetadataAsync(
-            string remoteName, string fileName, string role, TufMetaFile meta, long maxBytes, CancellationToken cancellationToken)
+        private async Task<(T Metadata, ReadOnlyMemory<byte> Bytes, string Location, bool Cached)> MetadataAsync<T>(
+            string remoteName, string fileName, TufMetaFile meta, long maxBytes, Func<ReadOnlyMemory<byte>, string, T> verify, CancellationToken cancellationToken)
         {
             var limit = meta.Length ?? maxBytes;
-            if (_cache.Read(fileName, limit) is { } cachedBytes && MatchesMeta(cachedBytes, meta) && CachedVersion(cachedBytes, role) == meta.Version)
+            if (_cache.Read(fileName, limit) is { } cachedBytes && MatchesMeta(cachedBytes, meta))
             {
-                return (cachedBytes, _cache.PathOf(fileName), true);
+                var cachedLocation = _cache.PathOf(fileName);
+                try
+                {
+                    return (verify(cachedBytes, cachedLocation), cachedBytes, cachedLocation, true);
+                }
+                catch (InvalidInputException) when (online)
+                {
+                    // Another version, keys rotated since, or expired: the repository's current file replaces it.
+                }
             }
 
             if (!online)
@@ -505,19 +511,7 @@ public sealed class TufClient
                     "the file's length or hashes differ from what the referring metadata signed; it is another version or was altered (mix-and-match)");
             }
 
-            return (bytes, Redact(uri), false);
-        }
-
-        private static long? CachedVersion(byte[] bytes, string role)
-        {
-            try
-            {
-                return TufMetadata.Parse(bytes, role is TufMetadata.SnapshotType ? TufMetadata.SnapshotType : TufMetadata.TargetsType, "cache").Version;
-            }
-            catch (InvalidInputException)
-            {
-                return null;
-            }
+            return (verify(bytes, Redact(uri)), bytes, Redact(uri), false);
         }
 
         private T? LoadCachedSigned<T>(string fileName, string type, long maxBytes, TufRoleKeys role) where T : TufMetadata
@@ -573,6 +567,14 @@ public sealed class TufClient
             catch (InvalidInputException)
             {
                 return null;
+            }
+        }
+
+        private void RequireUnexpired(TufMetadata metadata, string role, string location)
+        {
+            if (online && metadata.IsExpired(_now))
+            {
+                throw Expired(metadata, role, location);
             }
         }
 

@@ -98,6 +98,22 @@ public sealed class TufClientTests : IDisposable
         Assert.Equal(Limits.MaxTufRootRotations, server.Requests.Count(r => r.Path.EndsWith(".root.json", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task A_cached_targets_file_the_rotated_keys_no_longer_vouch_for_is_fetched_again()
+    {
+        await using var server = _repository.Serve();
+        Assert.True((await UpdateAsync(server)).Succeeded);
+        // New targets keys re-sign the same targets version: the cached copy, signed by the old keys, must not be used.
+        _repository.RotateRoot(["targets"]);
+        _repository.TargetsVersion--;
+        _repository.Publish();
+
+        var result = await UpdateAsync(server);
+
+        Assert.True(result.Succeeded, result.Problem?.ToString());
+        Assert.Equal(2, server.Requests.Count(r => r.Path == "/" + _repository.MetadataPath("targets", 1)));
+    }
+
     [Theory]
     [InlineData("ed25519")]
     [InlineData("rsa-pss-sha256")]
