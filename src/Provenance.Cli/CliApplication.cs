@@ -33,11 +33,13 @@ internal static class CliApplication
         builder.Services.AddSingleton(GitHubActionsEnvironment.From(builder.Configuration));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<VerifyCommandRunner>();
+        builder.Services.AddSingleton<TrustedRootResolver>();
         using var host = builder.Build();
 
         var root = new RootCommand("Verifies supply-chain provenance: in-toto / SLSA attestations, their signatures, and the artifacts they name.");
         root.Subcommands.Add(VerifyCommand.Create(host.Services));
         root.Subcommands.Add(PolicyCommand.Create(host.Services));
+        root.Subcommands.Add(TrustedRootCommand.Create(host.Services));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -25,7 +25,7 @@ internal static class VerifyCommand
         };
         var trustedRoot = new Option<string?>("--trusted-root")
         {
-            Description = "A Sigstore trusted_root.json to use instead of the embedded public-good root.",
+            Description = "A Sigstore trusted_root.json to use instead of the TUF-cached or embedded public-good root (overrides --tuf-url).",
         };
         var identity = new Option<string?>("--certificate-identity")
         {
@@ -127,6 +127,8 @@ internal static class VerifyCommand
             command.Options.Add(option);
         }
 
+        var tuf = TufCommandOptions.Create(command);
+
         command.SetAction((parse, cancellationToken) =>
         {
             var request = new VerifyRequest(
@@ -146,7 +148,8 @@ internal static class VerifyCommand
                 shorthands.Read(parse),
                 parse.GetValue(vsa),
                 parse.GetValue(vsaKey),
-                parse.GetValue(offline))
+                parse.GetValue(offline),
+                tuf.Read(parse, parse.GetValue(offline)))
             {
                 RekorUrl = parse.GetValue(rekorUrl) ?? LogEntryLookupStep.DefaultRekorUrl,
                 Npm = npm.Read(parse),
@@ -175,7 +178,8 @@ internal sealed record VerifyRequest(
     ShorthandRequest Shorthands,
     string? VsaPath = null,
     string? VsaKeyPath = null,
-    bool Offline = false)
+    bool Offline = false,
+    TufRequest? Tuf = null)
 {
     /// <summary>The Rekor that legacy envelopes' entries are looked up in.</summary>
     public string RekorUrl { get; init; } = LogEntryLookupStep.DefaultRekorUrl;

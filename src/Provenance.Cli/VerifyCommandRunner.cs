@@ -9,7 +9,8 @@ using Provenance.Verification;
 namespace Provenance.Cli;
 
 /// <summary>Runs <c>provenance verify</c>: turns the request into library calls and the results into an exit code.</summary>
-internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubActionsEnvironment github, TimeProvider time, ILogger<VerifyCommandRunner> logger)
+internal sealed partial class VerifyCommandRunner(
+    CliOutput output, GitHubActionsEnvironment github, TimeProvider time, ILogger<VerifyCommandRunner> logger, TrustedRootResolver? trustedRoots = null)
 {
     public async Task<int> RunAsync(VerifyRequest request, CancellationToken cancellationToken)
     {
@@ -150,7 +151,7 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubAction
                 "say whom to trust: --key PATH for key-signed attestations, or --certificate-identity (or -regex) with --certificate-oidc-issuer (or -regex) for keyless ones"));
         }
 
-        TrustedRoot? root = TrustedRoot.PublicGood;
+        TrustedRoot? root = null;
         if (request.TrustedRootPath is { } rootPath)
         {
             (root, var rootProblem) = await TrustedRootFiles.LoadAsync(rootPath, cancellationToken).ConfigureAwait(false);
@@ -190,6 +191,22 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubAction
             }
 
             return ExitCodes.UsageError;
+        }
+
+        if (root is null && trustedRoots is null)
+        {
+            // Policy fixtures pin their verdicts to the embedded root, never to what a machine's cache holds.
+            root = TrustedRoot.PublicGood;
+        }
+        else if (root is null)
+        {
+            // Only once the invocation is known to be valid: choosing the root may read the cache or the network.
+            (root, var tufProblem) = await trustedRoots!.ForVerifyAsync(request.Tuf ?? new TufRequest(null, null, null, request.Offline), cancellationToken).ConfigureAwait(false);
+            if (tufProblem is not null)
+            {
+                await output.Error.WriteLineAsync("error: " + tufProblem).ConfigureAwait(false);
+                return ExitCodes.UsageError;
+            }
         }
 
         if (request.AcceptAnyIdentityUnsafe)

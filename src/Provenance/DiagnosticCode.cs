@@ -38,6 +38,14 @@ public enum DiagnosticCode
     ResponseTooLarge = 1014,
     /// <summary>A URL uses plain http to a host that is neither loopback nor named as insecure, or another scheme.</summary>
     InsecureTransport = 1015,
+    /// <summary>A TUF trusted root (<c>--tuf-root</c>) is not a root.json a client can start from, or <c>--tuf-url</c> is not a repository URL.</summary>
+    InvalidTufRoot = 1050,
+    /// <summary>The TUF cache cannot be read or written (permissions, not a directory), or holds metadata that does not verify.</summary>
+    TufCacheUnusable = 1051,
+    /// <summary>A TUF repository without a known initial root: give its root.json with <c>--tuf-root</c>.</summary>
+    TufRepositoryUnknown = 1052,
+    /// <summary>Nothing trusted is cached for the repository and the network is off, so no trusted root can be had.</summary>
+    TufNothingCached = 1053,
     // 1020–1029: the GitHub API source; 1030–1039: Rekor and npm sources; 1040–1049: OCI registries; 1050–1059: TUF.
     /// <summary>An attestation needs its transparency log entry looked up online, and the network is off (--offline).</summary>
     LogEntryLookupOffline = 1030,
@@ -206,6 +214,34 @@ public enum DiagnosticCode
     TimeInFuture = 5084,
     /// <summary>A message signature's digest hint is not the artifact's digest.</summary>
     MessageDigestMismatch = 5085,
+
+    // ---- 5100-5129: TUF repositories (The Update Framework specification 1.0, client workflow section 5) ----
+
+    /// <summary>TUF metadata that is not what the specification defines: a missing or mistyped field, an unknown spec_version, a number that is not an integer.</summary>
+    TufMetadataMalformed = 5100,
+    /// <summary>Fewer distinct keys of the role than its threshold signed the metadata (key compromise below threshold, malicious mirrors).</summary>
+    TufThresholdNotMet = 5101,
+    /// <summary>The metadata expired before the update started (indefinite freeze).</summary>
+    TufMetadataExpired = 5102,
+    /// <summary>A version lower than one trusted before (rollback), or a targets role the previous snapshot listed is gone.</summary>
+    TufRollback = 5103,
+    /// <summary>
+    /// A version other than the one the referring metadata names: root not N+1, snapshot or targets not as the timestamp
+    /// or snapshot says (mix-and-match, fast-forward).
+    /// </summary>
+    TufVersionMismatch = 5104,
+    /// <summary>Metadata whose length or hashes differ from what the referring metadata says.</summary>
+    TufMetadataHashMismatch = 5105,
+    /// <summary>A target file whose length or hashes differ from its signed targets metadata (arbitrary software).</summary>
+    TufTargetHashMismatch = 5106,
+    /// <summary>The target is in no targets role trusted for its path (wrong software).</summary>
+    TufTargetUnknown = 5107,
+    /// <summary>Metadata of another role than the one asked for: a <c>_type</c> that does not match (wrong software).</summary>
+    TufWrongRole = 5108,
+    /// <summary>The delegation search visited more roles or went deeper than <see cref="Limits"/> allows.</summary>
+    TufDelegationLimit = 5109,
+    /// <summary>An update failed and the last verified trusted root has expired, so there is nothing safe to verify with.</summary>
+    TufTrustExpired = 5110,
 
     // ---- 6000-6099: policy ----
 

@@ -110,4 +110,43 @@ public static class Limits
 
     /// <summary>Packages with attestations verified from one lockfile.</summary>
     public const int MaxLockfilePackages = 10_000;
+
+    /// <summary>
+    /// Largest TUF root metadata (root.json) downloaded or read; Sigstore's and GitHub's are under 10 KiB with a dozen
+    /// keys, so 512 KiB leaves room for growth and stops endless data (TUF specification section 5.3.3).
+    /// </summary>
+    public const long MaxTufRootBytes = 512 * 1024;
+
+    /// <summary>Largest TUF timestamp metadata: it names one file, so real ones are under 2 KiB (section 5.4.1).</summary>
+    public const long MaxTufTimestampBytes = 64 * 1024;
+
+    /// <summary>Largest TUF snapshot metadata when the timestamp gives no length (section 5.5.1).</summary>
+    public const long MaxTufSnapshotBytes = 4L * 1024 * 1024;
+
+    /// <summary>Largest TUF targets metadata, top-level or delegated, when the snapshot gives no length (section 5.6.1).</summary>
+    public const long MaxTufTargetsBytes = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// Largest target file fetched through TUF: the target's own length from its signed metadata is the bound, and
+    /// never more than this (a Sigstore trusted_root.json is under 20 KiB).
+    /// </summary>
+    public const long MaxTufTargetBytes = 32L * 1024 * 1024;
+
+    /// <summary>New root versions fetched in one update (section 5.3.3): a repository cannot keep a client rotating forever.</summary>
+    public const int MaxTufRootRotations = 32;
+
+    /// <summary>Targets roles visited while searching delegations for one target (section 5.6.7, python-tuf's default).</summary>
+    public const int MaxTufDelegatedRoles = 32;
+
+    /// <summary>Deepest chain of delegations followed from the top-level targets role.</summary>
+    public const int MaxTufDelegationDepth = 8;
+
+    /// <summary>Keys in one TUF root or delegation; Sigstore's root has about ten.</summary>
+    public const int MaxTufKeys = 256;
+
+    /// <summary>Signatures on one TUF metadata file: more than its role's keys can make is never needed, only work.</summary>
+    public const int MaxTufSignatures = 256;
+
+    /// <summary>Entries in one TUF snapshot's or timestamp's meta, one targets role's targets, or one delegation list.</summary>
+    public const int MaxTufEntries = 100_000;
 }

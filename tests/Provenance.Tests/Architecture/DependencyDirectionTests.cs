@@ -19,6 +19,7 @@ public sealed partial class DependencyDirectionTests
         ["Envelopes"] = ["Json", "Cryptography"],
         ["Sigstore"] = ["Json", "Http", "Cryptography", "Attestations", "Envelopes"],
         ["Verification"] = ["Json", "Http", "Cryptography", "Attestations", "Envelopes", "Sigstore"],
+        ["Tuf"] = ["Json", "Http", "Cryptography", "Sigstore"],
         ["Policy"] = ["Json", "Http", "Cryptography", "Attestations", "Envelopes", "Sigstore", "Verification"],
     };
 
