@@ -109,10 +109,16 @@ internal static class VerifyCommand
                 + "and the embedded roots; anything that would need a download fails with PV1011.",
         };
 
+        var batch = new Option<bool>("--batch")
+        {
+            Description = "Many artifacts and attestations (patterns such as 'dist/*.tar.gz' allowed): verify each artifact, in parallel, "
+                + "against the attestations whose subjects name it.",
+        };
+
         var command = new Command("verify", "Verify artifacts against attestations: signature, subject digest, statement.")
         {
             artifacts, attestations, keys, keyAlgorithm, threshold, trustedRoot,
-            identity, identityRegex, issuer, issuerRegex, anyIdentity, tlogThreshold, timestampThreshold, sctThreshold, policy, parameters, format, outputPath, vsa, vsaKey, offline,
+            identity, identityRegex, issuer, issuerRegex, anyIdentity, tlogThreshold, timestampThreshold, sctThreshold, policy, parameters, format, outputPath, vsa, vsaKey, offline, batch,
         };
         foreach (var option in shorthands.All)
         {
@@ -138,7 +144,8 @@ internal static class VerifyCommand
                 shorthands.Read(parse),
                 parse.GetValue(vsa),
                 parse.GetValue(vsaKey),
-                parse.GetValue(offline));
+                parse.GetValue(offline),
+                parse.GetValue(batch));
             return services.GetRequiredService<VerifyCommandRunner>().RunAsync(request, cancellationToken);
         });
         return command;
@@ -163,7 +170,8 @@ internal sealed record VerifyRequest(
     ShorthandRequest Shorthands,
     string? VsaPath = null,
     string? VsaKeyPath = null,
-    bool Offline = false);
+    bool Offline = false,
+    bool Batch = false);
 
 /// <summary>The keyless identity flags as given; all null when none was.</summary>
 internal sealed record IdentityRequest(string? Subject, string? SubjectRegex, string? Issuer, string? IssuerRegex)

@@ -15,7 +15,7 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubAction
     {
         var usage = new List<Problem>();
         var artifacts = new List<ArtifactInput>();
-        foreach (var artifact in request.Artifacts)
+        foreach (var artifact in InputPatterns.Expand(request.Artifacts, "artifact", usage))
         {
             if (LooksLikeDigest(artifact))
             {
@@ -34,6 +34,7 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubAction
             }
         }
 
+        var attestations = InputPatterns.Expand(request.Attestations, "attestation", usage).Select(AttestationInput.FromFile).ToList();
         if (request.SignatureThreshold < 1)
         {
             usage.Add(new Problem(DiagnosticCode.InvalidOptions, "--signature-threshold must be at least 1"));
@@ -204,8 +205,10 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubAction
             TimestampThreshold = request.Thresholds.Timestamps,
             CertificateTransparencyThreshold = request.Thresholds.CertificateTransparencyLogs,
         });
-        var attestations = request.Attestations.Select(AttestationInput.FromFile).ToList();
-        var results = policy is null
+        var results = request.Batch
+            ? await BatchVerification.VerifyAsync(verifier, artifacts, attestations, policy, ProgressDisplay.ShouldShowHere(request.Format), output.Error, cancellationToken)
+                .ConfigureAwait(false)
+            : policy is null
             ? await verifier.VerifyAsync(artifacts, attestations, cancellationToken).ConfigureAwait(false)
             : await verifier.VerifyAsync(artifacts, attestations, policy, timeProvider: null, cancellationToken).ConfigureAwait(false);
 

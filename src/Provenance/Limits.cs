@@ -101,4 +101,7 @@ public static class Limits
 
     /// <summary>Longest value of one policy parameter (a single line).</summary>
     public const int MaxPolicyParameterLength = 1024;
+
+    /// <summary>Artifacts, and separately attestation files, one invocation verifies, after patterns are expanded.</summary>
+    public const int MaxBatchInputs = 100_000;
 }

@@ -12,7 +12,7 @@ namespace Provenance.Verification;
 /// keys, reads the signed statement, and matches the artifact's digests against the statement's subjects.
 /// Untrusted input never throws: every failure is a <see cref="Check"/> with a code in the result.
 /// </summary>
-public sealed class ProvenanceVerifier
+public sealed partial class ProvenanceVerifier
 {
     private readonly VerifierOptions _options;
     private readonly BundleVerifier _bundles;
@@ -222,7 +222,7 @@ public sealed class ProvenanceVerifier
     {
         var checks = ImmutableArray.CreateBuilder<Check>();
         checks.AddRange(fileChecks);
-        var (digests, failure) = await DigestAsync(artifact, cancellationToken).ConfigureAwait(false);
+        var (digests, failure) = await DigestAsync(artifact, DigestsNeeded(outcomes), null, cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
             checks.Add(failure);
@@ -257,8 +257,48 @@ public sealed class ProvenanceVerifier
         return new VerificationResult(artifact.DisplayName, digests, inputsReadable && verified.Count > 0, verified.ToImmutable(), checks.ToImmutable());
     }
 
+    /// <summary>
+    /// The digests the trusted attestations can be matched with: every strong algorithm a verified statement's subjects
+    /// use, and those a message signature is checked with. SHA-256 always, for reports and summaries. An algorithm
+    /// no attestation uses could not change a match, so leaving it out gives up no check.
+    /// </summary>
+    private static HashSet<DigestAlgorithm> DigestsNeeded(IEnumerable<AttestationOutcome> outcomes)
+    {
+        var needed = new HashSet<DigestAlgorithm> { DigestAlgorithm.Sha256 };
+        foreach (var outcome in outcomes)
+        {
+            if (!outcome.Trusted)
+            {
+                continue;
+            }
+
+            if (outcome.Blob is { } blob)
+            {
+                needed.UnionWith(BundleVerifier.DigestsNeeded(blob));
+            }
+
+            foreach (var subject in outcome.Statement?.Subjects ?? [])
+            {
+                foreach (var (name, _) in subject.Digest.StrongDigests)
+                {
+                    if (DigestAlgorithms.TryFromName(name, out var algorithm))
+                    {
+                        needed.Add(algorithm);
+                    }
+                }
+            }
+
+            if (needed.Count == DigestAlgorithms.All.Length)
+            {
+                break;
+            }
+        }
+
+        return needed;
+    }
+
     private static async Task<(ImmutableArray<ArtifactDigest> Digests, Check? Failure)> DigestAsync(
-        ArtifactInput artifact, CancellationToken cancellationToken)
+        ArtifactInput artifact, IReadOnlyCollection<DigestAlgorithm> algorithms, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         if (artifact.Digest is { } given)
         {
@@ -273,7 +313,7 @@ public sealed class ProvenanceVerifier
 
         try
         {
-            return (await ArtifactHasher.HashFileAsync(path, cancellationToken).ConfigureAwait(false), null);
+            return (await ArtifactHasher.HashFileAsync(path, algorithms, progress, cancellationToken).ConfigureAwait(false), null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
