@@ -1,11 +1,22 @@
+using System.Globalization;
 using BenchmarkDotNet.Running;
 using Provenance.Benchmarks;
+using Provenance.Testing;
 
-// `loop SECONDS BUNDLE...` is compare.sh's in-process throughput mode; anything else goes to BenchmarkDotNet.
-if (args.Length > 0 && args[0] == "loop")
+// compare.sh's modes: `loop SECONDS ROOT ARTIFACT BUNDLE...` (in-process keyless throughput) and
+// `generate DIR COUNT` (a batch of key-signed attestations and their artifacts). Anything else is BenchmarkDotNet's.
+switch (args.FirstOrDefault())
 {
-    return await KeylessLoop.RunAsync(args[1..]);
-}
+    case "loop":
+        return await KeylessLoop.RunAsync(args[1..]);
+    case "generate" when args.Length == 3:
+        using (var signer = TestSigner.Create("ecdsa-p256-sha256"))
+        {
+            BatchFixture.Write(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), signer);
+        }
 
-BenchmarkSwitcher.FromAssembly(typeof(KeylessInputs).Assembly).Run(args);
-return 0;
+        return 0;
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(KeylessInputs).Assembly).Run(args);
+        return 0;
+}
