@@ -11,6 +11,15 @@ public static class BatchFixture
 {
     public const string KeyFile = "key.pub";
 
+    /// <summary>Writes <c>ARTIFACT.intoto.jsonl</c> naming the existing file, and the key, beside it.</summary>
+    public static void Attest(string artifactPath, TestSigner signer)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        File.WriteAllText(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(artifactPath))!, KeyFile), signer.PublicKeyPem);
+        var statement = AttestationFactory.StatementFor(File.ReadAllBytes(artifactPath), Path.GetFileName(artifactPath));
+        File.WriteAllText(artifactPath + ".intoto.jsonl", AttestationFactory.Envelope(statement, signer.Sign) + "\n");
+    }
+
     /// <summary>The artifact file names, in the order written (which is not ordinal order beyond 9).</summary>
     public static IReadOnlyList<string> Write(string directory, int count, TestSigner signer, int artifactBytes = 1024)
     {
