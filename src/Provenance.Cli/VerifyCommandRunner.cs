@@ -150,7 +150,8 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubAction
                 "say whom to trust: --key PATH for key-signed attestations, or --certificate-identity (or -regex) with --certificate-oidc-issuer (or -regex) for keyless ones"));
         }
 
-        TrustedRoot? root = TrustedRoot.PublicGood;
+        // The embedded root is parsed only when no other is given: a cold process pays for one root, not two.
+        TrustedRoot? root;
         if (request.TrustedRootPath is { } rootPath)
         {
             (root, var rootProblem) = await TrustedRootFiles.LoadAsync(rootPath, cancellationToken).ConfigureAwait(false);
@@ -158,6 +159,10 @@ internal sealed partial class VerifyCommandRunner(CliOutput output, GitHubAction
             {
                 usage.Add(rootProblem);
             }
+        }
+        else
+        {
+            root = TrustedRoot.PublicGood;
         }
 
         SigningKey? vsaKey = null;

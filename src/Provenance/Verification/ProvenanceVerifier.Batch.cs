@@ -110,15 +110,8 @@ public sealed partial class ProvenanceVerifier
         var verified = ImmutableArray.CreateBuilder<VerifiedAttestation>();
         foreach (var outcome in index.Candidates(digests))
         {
-            var subjectCheck = outcome.Blob is { } blob
-                ? BundleVerifier.MatchBlob(blob, digests, outcome.Attestation.Source)
-                : SubjectMatcher.Match(outcome.Statement!, digests, outcome.Attestation.Source);
             checks.AddRange(outcome.Checks);
-            checks.Add(subjectCheck);
-            if (subjectCheck.Passed)
-            {
-                verified.Add(new VerifiedAttestation(outcome.Attestation.Source, outcome.Attestation.Format, outcome.Statement, outcome.Signers, outcome.Times));
-            }
+            MatchSubject(outcome, digests, checks, verified);
         }
 
         if (verified.Count == 0)

@@ -124,9 +124,13 @@ public sealed partial class ProvenanceVerifier
             ? location[source.Length..].TrimStart(':', ' ') is { Length: > 0 } rest ? rest : null
             : location;
 
-    /// <summary>Everything about one attestation that does not depend on the artifact.</summary>
+    /// <summary>
+    /// Everything about one attestation that does not depend on the artifact. It names its source rather than holding
+    /// the loaded envelope or bundle, so a batch of thousands keeps no payload bytes once they are verified.
+    /// </summary>
     private sealed record AttestationOutcome(
-        LoadedAttestation Attestation,
+        string Source,
+        AttestationFormat Format,
         ImmutableArray<Check> Checks,
         Statement? Statement,
         ImmutableArray<Signer> Signers,
@@ -140,7 +144,7 @@ public sealed partial class ProvenanceVerifier
     {
         var checks = ImmutableArray.CreateBuilder<Check>();
         var source = attestation.Source;
-        AttestationOutcome Stop() => new(attestation, checks.ToImmutable(), null, [], [], null);
+        AttestationOutcome Stop() => new(attestation.Source, attestation.Format, checks.ToImmutable(), null, [], [], null);
 
         if (attestation.Envelope is { } typed)
         {
@@ -159,7 +163,7 @@ public sealed partial class ProvenanceVerifier
         {
             var bundle = _bundles.Evaluate(attestation);
             checks.AddRange(bundle.Checks);
-            return new AttestationOutcome(attestation, checks.ToImmutable(), bundle.Statement, bundle.Signers, bundle.Times, bundle.Blob);
+            return new AttestationOutcome(attestation.Source, attestation.Format, checks.ToImmutable(), bundle.Statement, bundle.Signers, bundle.Times, bundle.Blob);
         }
 
         var envelope = attestation.Envelope!;
@@ -197,7 +201,7 @@ public sealed partial class ProvenanceVerifier
             return Stop();
         }
 
-        return new AttestationOutcome(attestation, checks.ToImmutable(), statement, signers, [], null);
+        return new AttestationOutcome(attestation.Source, attestation.Format, checks.ToImmutable(), statement, signers, [], null);
     }
 
     /// <summary>The distinct trusted keys with a valid signature over the envelope's PAE.</summary>
@@ -243,18 +247,25 @@ public sealed partial class ProvenanceVerifier
                 continue;
             }
 
-            var subjectCheck = outcome.Blob is { } blob
-                ? BundleVerifier.MatchBlob(blob, digests, outcome.Attestation.Source)
-                : SubjectMatcher.Match(outcome.Statement!, digests, outcome.Attestation.Source);
-            checks.Add(subjectCheck);
-            if (subjectCheck.Passed)
-            {
-                verified.Add(new VerifiedAttestation(outcome.Attestation.Source, outcome.Attestation.Format, outcome.Statement, outcome.Signers, outcome.Times));
-            }
+            MatchSubject(outcome, digests, checks, verified);
         }
 
         var inputsReadable = fileChecks.All(c => c.Passed);
         return new VerificationResult(artifact.DisplayName, digests, inputsReadable && verified.Count > 0, verified.ToImmutable(), checks.ToImmutable());
+    }
+
+    /// <summary>The last check of a trusted attestation: does it name the artifact? When it does, it counts as verified.</summary>
+    private static void MatchSubject(
+        AttestationOutcome outcome, ImmutableArray<ArtifactDigest> digests, ImmutableArray<Check>.Builder checks, ImmutableArray<VerifiedAttestation>.Builder verified)
+    {
+        var subjectCheck = outcome.Blob is { } blob
+            ? BundleVerifier.MatchBlob(blob, digests, outcome.Source)
+            : SubjectMatcher.Match(outcome.Statement!, digests, outcome.Source);
+        checks.Add(subjectCheck);
+        if (subjectCheck.Passed)
+        {
+            verified.Add(new VerifiedAttestation(outcome.Source, outcome.Format, outcome.Statement, outcome.Signers, outcome.Times));
+        }
     }
 
     /// <summary>
