@@ -112,7 +112,7 @@ internal sealed class ProgressLine(TextWriter error) : IProgress<BatchProgress>
             }
 
             _last = now;
-            error.Write(string.Create(CultureInfo.InvariantCulture, $"\rverified {value.Done}/{value.Total} artifacts"));
+            error.Write(string.Create(CultureInfo.InvariantCulture, $"\rverified {value.Done}/{value.Total} artifacts, {value.BytesHashed / (1024 * 1024)} MiB hashed"));
             if (value.Done == value.Total)
             {
                 error.WriteLine();

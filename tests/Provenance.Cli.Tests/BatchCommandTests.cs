@@ -77,10 +77,10 @@ public sealed class BatchCommandTests : IDisposable
         using var error = new StringWriter();
         var line = new ProgressLine(error);
 
-        line.Report(new Verification.BatchProgress(1, 3));
-        line.Report(new Verification.BatchProgress(2, 3));
-        line.Report(new Verification.BatchProgress(3, 3));
+        line.Report(new Verification.BatchProgress(1, 3, 1 << 20));
+        line.Report(new Verification.BatchProgress(2, 3, 2 << 20));
+        line.Report(new Verification.BatchProgress(3, 3, 3 << 20));
 
-        Assert.EndsWith("\rverified 3/3 artifacts" + Environment.NewLine, error.ToString(), StringComparison.Ordinal);
+        Assert.EndsWith("\rverified 3/3 artifacts, 3 MiB hashed" + Environment.NewLine, error.ToString(), StringComparison.Ordinal);
     }
 }

@@ -17,7 +17,8 @@ public sealed record BatchOptions
 /// <summary>How far a batch verification got.</summary>
 /// <param name="Done">Artifacts verified so far.</param>
 /// <param name="Total">Artifacts to verify.</param>
-public readonly record struct BatchProgress(int Done, int Total);
+/// <param name="BytesHashed">Bytes of artifacts hashed so far: a large file moves this while <paramref name="Done"/> stands still.</param>
+public readonly record struct BatchProgress(int Done, int Total, long BytesHashed = 0);
 
 public sealed partial class ProvenanceVerifier
 {
@@ -80,12 +81,16 @@ public sealed partial class ProvenanceVerifier
         // 2. Every artifact, hashed once with the algorithms the verified attestations use, and looked up by digest.
         var results = new VerificationResult[artifacts.Count];
         var done = 0;
+        long bytes = 0;
+        var report = options.Progress;
         var inputsReadable = fileChecks.Count == 0;
         await ForEachAsync(artifacts.Count, options.MaxDegreeOfParallelism, async (i, token) =>
         {
-            var (digests, failure) = await DigestAsync(artifacts[i], needed, null, token).ConfigureAwait(false);
+            var hashed = report is null ? null : new HashProgress(delta => report.Report(
+                new BatchProgress(Volatile.Read(ref done), artifacts.Count, Interlocked.Add(ref bytes, delta))));
+            var (digests, failure) = await DigestAsync(artifacts[i], needed, hashed, token).ConfigureAwait(false);
             results[i] = Match(artifacts[i], digests, failure, fileChecks, inputsReadable, index) with { AttestationFiles = files };
-            options.Progress?.Report(new BatchProgress(Interlocked.Increment(ref done), artifacts.Count));
+            report?.Report(new BatchProgress(Interlocked.Increment(ref done), artifacts.Count, Interlocked.Read(ref bytes)));
         }, cancellationToken).ConfigureAwait(false);
 
         return [.. results];
@@ -130,6 +135,18 @@ public sealed partial class ProvenanceVerifier
         }
 
         return new VerificationResult(artifact.DisplayName, digests, inputsReadable && verified.Count > 0, verified.ToImmutable(), checks.ToImmutable());
+    }
+
+    /// <summary>Turns one artifact's running byte count into increments of the batch's total.</summary>
+    private sealed class HashProgress(Action<long> added) : IProgress<long>
+    {
+        private long _seen;
+
+        public void Report(long value)
+        {
+            added(value - _seen);
+            _seen = value;
+        }
     }
 
     /// <summary>Runs <paramref name="body"/> for 0 to count - 1 on at most <paramref name="parallelism"/> threads.</summary>

@@ -113,7 +113,7 @@ public sealed class BatchVerificationTests : IDisposable
     }
 
     [Fact]
-    public async Task Progress_counts_every_artifact_once()
+    public async Task Progress_counts_every_artifact_and_every_byte()
     {
         var (artifacts, attestations) = Fixture();
         var seen = new System.Collections.Concurrent.ConcurrentBag<BatchProgress>();
@@ -121,8 +121,10 @@ public sealed class BatchVerificationTests : IDisposable
         await Verifier().VerifyBatchAsync(artifacts, attestations,
             new BatchOptions { MaxDegreeOfParallelism = 4, Progress = new SynchronousProgress(seen.Add) }, TestContext.Current.CancellationToken);
 
-        Assert.Equal(Enumerable.Range(1, Count), seen.Select(p => p.Done).Order());
+        // Each artifact's completion once (byte reports repeat the count so far), and in the end every byte of every artifact.
+        Assert.Equal(Enumerable.Range(0, Count + 1), seen.Select(p => p.Done).Distinct().Order());
         Assert.All(seen, p => Assert.Equal(Count, p.Total));
+        Assert.Equal(artifacts.Sum(a => new FileInfo(a.Path!).Length), seen.Max(p => p.BytesHashed));
     }
 
     /// <summary>Unlike <see cref="Progress{T}"/>, reports on the calling thread, so every report has arrived when the batch returns.</summary>
