@@ -116,10 +116,16 @@ internal static class VerifyCommand
 
         var npm = NpmStep.CreateOptions();
 
+        var batch = new Option<bool>("--batch")
+        {
+            Description = "Many artifacts and attestations (patterns such as 'dist/*.tar.gz' allowed): verify each artifact, in parallel, "
+                + "against the attestations whose subjects name it.",
+        };
+
         var command = new Command("verify", "Verify artifacts against attestations: signature, subject digest, statement.")
         {
             artifacts, attestations, keys, keyAlgorithm, threshold, trustedRoot,
-            identity, identityRegex, issuer, issuerRegex, anyIdentity, tlogThreshold, timestampThreshold, sctThreshold, policy, parameters, format, outputPath, vsa, vsaKey, offline,
+            identity, identityRegex, issuer, issuerRegex, anyIdentity, tlogThreshold, timestampThreshold, sctThreshold, policy, parameters, format, outputPath, vsa, vsaKey, offline, batch,
             rekorUrl, npm.Registry, npm.Lockfile, npm.RequireAttestations,
         };
         foreach (var option in shorthands.All)
@@ -149,7 +155,8 @@ internal static class VerifyCommand
                 parse.GetValue(vsa),
                 parse.GetValue(vsaKey),
                 parse.GetValue(offline),
-                tuf.Read(parse, parse.GetValue(offline)))
+                tuf.Read(parse, parse.GetValue(offline)),
+                parse.GetValue(batch))
             {
                 RekorUrl = parse.GetValue(rekorUrl) ?? LogEntryLookupStep.DefaultRekorUrl,
                 Npm = npm.Read(parse),
@@ -179,7 +186,8 @@ internal sealed record VerifyRequest(
     string? VsaPath = null,
     string? VsaKeyPath = null,
     bool Offline = false,
-    TufRequest? Tuf = null)
+    TufRequest? Tuf = null,
+    bool Batch = false)
 {
     /// <summary>The Rekor that legacy envelopes' entries are looked up in.</summary>
     public string RekorUrl { get; init; } = LogEntryLookupStep.DefaultRekorUrl;

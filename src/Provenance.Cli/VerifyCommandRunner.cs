@@ -17,7 +17,7 @@ internal sealed partial class VerifyCommandRunner(
         var usage = new List<Problem>();
         var artifacts = new List<ArtifactInput>();
         var npm = await NpmStep.ParseAsync(request, usage, cancellationToken).ConfigureAwait(false);
-        foreach (var artifact in request.Artifacts.Where(a => !Sources.Npm.NpmPackage.IsReference(a)))
+        foreach (var artifact in InputPatterns.Expand(request.Artifacts.Where(a => !Sources.Npm.NpmPackage.IsReference(a)), "artifact", usage))
         {
             if (LooksLikeDigest(artifact))
             {
@@ -36,6 +36,7 @@ internal sealed partial class VerifyCommandRunner(
             }
         }
 
+        var attestationFiles = InputPatterns.Expand(request.Attestations, "attestation", usage).Select(AttestationInput.FromFile).ToList();
         if (request.SignatureThreshold < 1)
         {
             usage.Add(new Problem(DiagnosticCode.InvalidOptions, "--signature-threshold must be at least 1"));
@@ -228,10 +229,12 @@ internal sealed partial class VerifyCommandRunner(
             CertificateTransparencyThreshold = request.Thresholds.CertificateTransparencyLogs,
         };
         var verifier = new ProvenanceVerifier(options);
-        var lookup = await LogEntryLookupStep.ResolveAsync(request, request.Attestations.Select(AttestationInput.FromFile).ToList(), cancellationToken)
-            .ConfigureAwait(false);
+        var lookup = await LogEntryLookupStep.ResolveAsync(request, attestationFiles, cancellationToken).ConfigureAwait(false);
         var attestations = lookup.Attestations;
-        var results = artifacts.Count == 0 ? [] : lookup.Apply(policy is null
+        var results = artifacts.Count == 0 ? [] : lookup.Apply(request.Batch
+            ? await BatchVerification.VerifyAsync(verifier, artifacts, attestations, policy, ProgressDisplay.ShouldShowHere(request.Format), output.Error, cancellationToken)
+                .ConfigureAwait(false)
+            : policy is null
             ? await verifier.VerifyAsync(artifacts, attestations, cancellationToken).ConfigureAwait(false)
             : await verifier.VerifyAsync(artifacts, attestations, policy, timeProvider: null, cancellationToken).ConfigureAwait(false));
         results = results.AddRange(await NpmStep.VerifyAsync(request, npm, options, policy, output.Error, cancellationToken).ConfigureAwait(false));

@@ -149,4 +149,7 @@ public static class Limits
 
     /// <summary>Entries in one TUF snapshot's or timestamp's meta, one targets role's targets, or one delegation list.</summary>
     public const int MaxTufEntries = 100_000;
+
+    /// <summary>Artifacts, and separately attestation files, one invocation verifies, after patterns are expanded.</summary>
+    public const int MaxBatchInputs = 100_000;
 }

@@ -5,21 +5,33 @@ using System.Security.Cryptography;
 namespace Provenance.Cryptography;
 
 /// <summary>
-/// Computes every <see cref="DigestAlgorithm"/> of an artifact in one streaming pass, so a multi-gigabyte
-/// artifact is read once and never held in memory, whichever digest its attestation happens to use.
+/// Computes digests of an artifact in one streaming pass, so a multi-gigabyte artifact is read once and never held
+/// in memory. Verification asks only for the algorithms its attestations name: SHA-512 costs twice SHA-256 on
+/// hardware with SHA extensions, so hashing all three would triple the time for nothing.
 /// </summary>
 public static class ArtifactHasher
 {
-    // Large sequential reads keep the syscall count low; hashing, not I/O, is the cost at this size.
-    private const int ChunkBytes = 1024 * 1024;
+    // 1 MiB reads keep the syscall count low (.NET's stream helpers read 4 KiB at a time, ~0.7x openssl's throughput).
+    internal const int ChunkBytes = 1024 * 1024;
 
-    /// <summary>Hashes the file at <paramref name="path"/>, in the order of <see cref="DigestAlgorithms.All"/>.</summary>
+    /// <summary>Hashes the file at <paramref name="path"/> with every algorithm, in the order of <see cref="DigestAlgorithms.All"/>.</summary>
     /// <exception cref="IOException">The file cannot be read; callers turn this into a diagnostic.</exception>
     /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
-    public static async Task<ImmutableArray<ArtifactDigest>> HashFileAsync(string path, CancellationToken cancellationToken)
+    public static Task<ImmutableArray<ArtifactDigest>> HashFileAsync(string path, CancellationToken cancellationToken) =>
+        HashFileAsync(path, DigestAlgorithms.All, progress: null, cancellationToken);
+
+    /// <summary>
+    /// Hashes the file at <paramref name="path"/> with each of <paramref name="algorithms"/>, in the order of
+    /// <see cref="DigestAlgorithms.All"/>, reporting the bytes hashed so far to <paramref name="progress"/>.
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be read; callers turn this into a diagnostic.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
+    public static async Task<ImmutableArray<ArtifactDigest>> HashFileAsync(
+        string path, IReadOnlyCollection<DigestAlgorithm> algorithms, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        // BufferSize 0 turns off FileStream's own buffer: every read is already a whole chunk.
+        // BufferSize 0 turns off FileStream's own buffer: every read is already a whole chunk. Asynchronous reads
+        // run on another thread, so the next chunk is read while this one is hashed.
         var stream = new FileStream(path, new FileStreamOptions
         {
             Mode = FileMode.Open,
@@ -30,38 +42,77 @@ public static class ArtifactHasher
         });
         await using (stream.ConfigureAwait(false))
         {
-            return await HashStreamAsync(stream, cancellationToken).ConfigureAwait(false);
+            return await HashStreamAsync(stream, algorithms, progress, cancellationToken).ConfigureAwait(false);
         }
     }
 
+    /// <summary>Hashes <paramref name="stream"/> from its current position to its end with every algorithm; the stream stays open.</summary>
+    public static Task<ImmutableArray<ArtifactDigest>> HashStreamAsync(Stream stream, CancellationToken cancellationToken) =>
+        HashStreamAsync(stream, DigestAlgorithms.All, progress: null, cancellationToken);
+
     /// <summary>Hashes <paramref name="stream"/> from its current position to its end; the stream stays open.</summary>
-    public static async Task<ImmutableArray<ArtifactDigest>> HashStreamAsync(Stream stream, CancellationToken cancellationToken)
+    public static async Task<ImmutableArray<ArtifactDigest>> HashStreamAsync(
+        Stream stream, IReadOnlyCollection<DigestAlgorithm> algorithms, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var hashes = DigestAlgorithms.All.Select(a => IncrementalHash.CreateHash(a.ToHashAlgorithmName())).ToArray();
-        var buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        ArgumentNullException.ThrowIfNull(algorithms);
+        var chosen = DigestAlgorithms.All.Where(algorithms.Contains).ToArray();
+        if (chosen.Length == 0)
+        {
+            throw new ArgumentException("Name at least one digest algorithm: hashing with none would prove nothing.", nameof(algorithms));
+        }
+
+        var hashes = chosen.Select(a => IncrementalHash.CreateHash(a.ToHashAlgorithmName())).ToArray();
+        // Two buffers: one is hashed while the other is being filled.
+        var current = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        var next = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        ValueTask<int> pending = default;
+        var reading = false;
         try
         {
-            int read;
-            while ((read = await stream.ReadAsync(buffer.AsMemory(0, ChunkBytes), cancellationToken).ConfigureAwait(false)) > 0)
+            var read = await stream.ReadAsync(current.AsMemory(0, ChunkBytes), cancellationToken).ConfigureAwait(false);
+            long total = 0;
+            while (read > 0)
             {
+                pending = stream.ReadAsync(next.AsMemory(0, ChunkBytes), cancellationToken);
+                reading = true;
                 foreach (var hash in hashes)
                 {
-                    hash.AppendData(buffer, 0, read);
+                    hash.AppendData(current, 0, read);
                 }
+
+                total += read;
+                progress?.Report(total);
+                reading = false;
+                read = await pending.ConfigureAwait(false);
+                (current, next) = (next, current);
             }
 
             var digests = ImmutableArray.CreateBuilder<ArtifactDigest>(hashes.Length);
             for (var i = 0; i < hashes.Length; i++)
             {
-                digests.Add(ArtifactDigest.FromHash(DigestAlgorithms.All[i], hashes[i].GetHashAndReset()));
+                digests.Add(ArtifactDigest.FromHash(chosen[i], hashes[i].GetHashAndReset()));
             }
 
             return digests.MoveToImmutable();
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (reading)
+            {
+                // A buffer goes back to the pool only once no read is writing into it.
+                try
+                {
+                    await pending.ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or OperationCanceledException)
+                {
+                    // The exception that ended hashing is the one the caller sees.
+                }
+            }
+
+            ArrayPool<byte>.Shared.Return(current);
+            ArrayPool<byte>.Shared.Return(next);
             foreach (var hash in hashes)
             {
                 hash.Dispose();

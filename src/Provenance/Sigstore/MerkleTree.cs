@@ -45,10 +45,14 @@ public static class MerkleTree
             return null;
         }
 
-        // RFC 9162 section 2.1.3.2, steps 1 to 6, with fn and sn as named there.
+        // RFC 9162 section 2.1.3.2, steps 1 to 6, with fn and sn as named there. Every node is hashed into one stack
+        // buffer: a 32-level proof allocates nothing until the root is returned.
         var fn = index;
         var sn = treeSize - 1;
-        var r = leafHash.ToArray();
+        Span<byte> r = stackalloc byte[HashSize];
+        Span<byte> node = stackalloc byte[1 + (2 * HashSize)];
+        node[0] = 0x01;
+        leafHash.CopyTo(r);
         foreach (var p in auditPath)
         {
             if (p.Length != HashSize || sn == 0)
@@ -58,7 +62,8 @@ public static class MerkleTree
 
             if ((fn & 1) == 1 || fn == sn)
             {
-                r = HashChildren(p.Span, r);
+                p.Span.CopyTo(node[1..]);
+                r.CopyTo(node[(1 + HashSize)..]);
                 while ((fn & 1) == 0 && fn != 0)
                 {
                     fn >>= 1;
@@ -67,15 +72,17 @@ public static class MerkleTree
             }
             else
             {
-                r = HashChildren(r, p.Span);
+                r.CopyTo(node[1..]);
+                p.Span.CopyTo(node[(1 + HashSize)..]);
             }
 
+            SHA256.HashData(node, r);
             fn >>= 1;
             sn >>= 1;
         }
 
         // A path that ends before the root (sn not 0) is too short for this tree size.
-        return sn == 0 ? r : null;
+        return sn == 0 ? r.ToArray() : null;
     }
 
     /// <summary>True when the audit path proves <paramref name="leafHash"/> is at <paramref name="index"/> of the tree with <paramref name="rootHash"/>.</summary>

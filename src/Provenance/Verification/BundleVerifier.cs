@@ -217,6 +217,32 @@ internal sealed class BundleVerifier(VerifierOptions options, TimeProvider clock
         return new BundleOutcome(checks.ToImmutable(), statement, signers.ToImmutable(), times.ToImmutable(), null);
     }
 
+    /// <summary>The protobuf-specs HashAlgorithm name of a message digest, when it is one the artifact can be hashed with.</summary>
+    public static DigestAlgorithm? HintAlgorithm(string name) => name switch
+    {
+        "SHA2_256" => DigestAlgorithm.Sha256,
+        "SHA2_384" => DigestAlgorithm.Sha384,
+        "SHA2_512" => DigestAlgorithm.Sha512,
+        _ => null,
+    };
+
+    /// <summary>The digests of the artifact that <see cref="MatchBlob"/> compares: the message digest's and each candidate key's.</summary>
+    public static IEnumerable<DigestAlgorithm> DigestsNeeded(PendingBlob blob)
+    {
+        if (blob.Signature.DigestAlgorithm is { } hint && HintAlgorithm(hint) is { } algorithm)
+        {
+            yield return algorithm;
+        }
+
+        foreach (var key in blob.Keys)
+        {
+            if (key.DigestAlgorithm is { } hash)
+            {
+                yield return hash;
+            }
+        }
+    }
+
     /// <summary>
     /// The last checks of a message signature, once the artifact's digests are known: the signature over the
     /// artifact, the bundle's digest hint, and the log entries' record of both.
@@ -228,13 +254,7 @@ internal sealed class BundleVerifier(VerifierOptions options, TimeProvider clock
         if (message.Digest is { } hint && message.DigestAlgorithm is { } hintAlgorithm)
         {
             // The digest in the bundle is only a hint, but one that disagrees with the artifact is a wrong bundle.
-            var algorithm = hintAlgorithm switch
-            {
-                "SHA2_256" => DigestAlgorithm.Sha256,
-                "SHA2_384" => DigestAlgorithm.Sha384,
-                "SHA2_512" => DigestAlgorithm.Sha512,
-                _ => (DigestAlgorithm?)null,
-            };
+            var algorithm = HintAlgorithm(hintAlgorithm);
             var artifact = algorithm is { } a ? artifactDigests.FirstOrDefault(d => d.Algorithm == a) : null;
             if (algorithm is null || (artifact is not null && !artifact.Matches(algorithm.Value, Convert.ToHexStringLower(hint.Span))))
             {

@@ -12,7 +12,7 @@ namespace Provenance.Verification;
 /// keys, reads the signed statement, and matches the artifact's digests against the statement's subjects.
 /// Untrusted input never throws: every failure is a <see cref="Check"/> with a code in the result.
 /// </summary>
-public sealed class ProvenanceVerifier
+public sealed partial class ProvenanceVerifier
 {
     private readonly VerifierOptions _options;
     private readonly BundleVerifier _bundles;
@@ -124,9 +124,13 @@ public sealed class ProvenanceVerifier
             ? location[source.Length..].TrimStart(':', ' ') is { Length: > 0 } rest ? rest : null
             : location;
 
-    /// <summary>Everything about one attestation that does not depend on the artifact.</summary>
+    /// <summary>
+    /// Everything about one attestation that does not depend on the artifact. It names its source rather than holding
+    /// the loaded envelope or bundle, so a batch of thousands keeps no payload bytes once they are verified.
+    /// </summary>
     private sealed record AttestationOutcome(
-        LoadedAttestation Attestation,
+        string Source,
+        AttestationFormat Format,
         ImmutableArray<Check> Checks,
         Statement? Statement,
         ImmutableArray<Signer> Signers,
@@ -140,7 +144,7 @@ public sealed class ProvenanceVerifier
     {
         var checks = ImmutableArray.CreateBuilder<Check>();
         var source = attestation.Source;
-        AttestationOutcome Stop() => new(attestation, checks.ToImmutable(), null, [], [], null);
+        AttestationOutcome Stop() => new(attestation.Source, attestation.Format, checks.ToImmutable(), null, [], [], null);
 
         if (attestation.Envelope is { } typed)
         {
@@ -159,7 +163,7 @@ public sealed class ProvenanceVerifier
         {
             var bundle = _bundles.Evaluate(attestation);
             checks.AddRange(bundle.Checks);
-            return new AttestationOutcome(attestation, checks.ToImmutable(), bundle.Statement, bundle.Signers, bundle.Times, bundle.Blob);
+            return new AttestationOutcome(attestation.Source, attestation.Format, checks.ToImmutable(), bundle.Statement, bundle.Signers, bundle.Times, bundle.Blob);
         }
 
         var envelope = attestation.Envelope!;
@@ -197,7 +201,7 @@ public sealed class ProvenanceVerifier
             return Stop();
         }
 
-        return new AttestationOutcome(attestation, checks.ToImmutable(), statement, signers, [], null);
+        return new AttestationOutcome(attestation.Source, attestation.Format, checks.ToImmutable(), statement, signers, [], null);
     }
 
     /// <summary>The distinct trusted keys with a valid signature over the envelope's PAE.</summary>
@@ -222,7 +226,7 @@ public sealed class ProvenanceVerifier
     {
         var checks = ImmutableArray.CreateBuilder<Check>();
         checks.AddRange(fileChecks);
-        var (digests, failure) = await DigestAsync(artifact, cancellationToken).ConfigureAwait(false);
+        var (digests, failure) = await DigestAsync(artifact, DigestsNeeded(outcomes), null, cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
             checks.Add(failure);
@@ -243,22 +247,69 @@ public sealed class ProvenanceVerifier
                 continue;
             }
 
-            var subjectCheck = outcome.Blob is { } blob
-                ? BundleVerifier.MatchBlob(blob, digests, outcome.Attestation.Source)
-                : SubjectMatcher.Match(outcome.Statement!, digests, outcome.Attestation.Source);
-            checks.Add(subjectCheck);
-            if (subjectCheck.Passed)
-            {
-                verified.Add(new VerifiedAttestation(outcome.Attestation.Source, outcome.Attestation.Format, outcome.Statement, outcome.Signers, outcome.Times));
-            }
+            MatchSubject(outcome, digests, checks, verified);
         }
 
         var inputsReadable = fileChecks.All(c => c.Passed);
         return new VerificationResult(artifact.DisplayName, digests, inputsReadable && verified.Count > 0, verified.ToImmutable(), checks.ToImmutable());
     }
 
+    /// <summary>The last check of a trusted attestation: does it name the artifact? When it does, it counts as verified.</summary>
+    private static void MatchSubject(
+        AttestationOutcome outcome, ImmutableArray<ArtifactDigest> digests, ImmutableArray<Check>.Builder checks, ImmutableArray<VerifiedAttestation>.Builder verified)
+    {
+        var subjectCheck = outcome.Blob is { } blob
+            ? BundleVerifier.MatchBlob(blob, digests, outcome.Source)
+            : SubjectMatcher.Match(outcome.Statement!, digests, outcome.Source);
+        checks.Add(subjectCheck);
+        if (subjectCheck.Passed)
+        {
+            verified.Add(new VerifiedAttestation(outcome.Source, outcome.Format, outcome.Statement, outcome.Signers, outcome.Times));
+        }
+    }
+
+    /// <summary>
+    /// The digests the trusted attestations can be matched with: every strong algorithm a verified statement's subjects
+    /// use, and those a message signature is checked with. SHA-256 always, for reports and summaries. An algorithm
+    /// no attestation uses could not change a match, so leaving it out gives up no check.
+    /// </summary>
+    private static HashSet<DigestAlgorithm> DigestsNeeded(IEnumerable<AttestationOutcome> outcomes)
+    {
+        var needed = new HashSet<DigestAlgorithm> { DigestAlgorithm.Sha256 };
+        foreach (var outcome in outcomes)
+        {
+            if (!outcome.Trusted)
+            {
+                continue;
+            }
+
+            if (outcome.Blob is { } blob)
+            {
+                needed.UnionWith(BundleVerifier.DigestsNeeded(blob));
+            }
+
+            foreach (var subject in outcome.Statement?.Subjects ?? [])
+            {
+                foreach (var (name, _) in subject.Digest.StrongDigests)
+                {
+                    if (DigestAlgorithms.TryFromName(name, out var algorithm))
+                    {
+                        needed.Add(algorithm);
+                    }
+                }
+            }
+
+            if (needed.Count == DigestAlgorithms.All.Length)
+            {
+                break;
+            }
+        }
+
+        return needed;
+    }
+
     private static async Task<(ImmutableArray<ArtifactDigest> Digests, Check? Failure)> DigestAsync(
-        ArtifactInput artifact, CancellationToken cancellationToken)
+        ArtifactInput artifact, IReadOnlyCollection<DigestAlgorithm> algorithms, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         if (artifact.Digest is { } given)
         {
@@ -273,7 +324,7 @@ public sealed class ProvenanceVerifier
 
         try
         {
-            return (await ArtifactHasher.HashFileAsync(path, cancellationToken).ConfigureAwait(false), null);
+            return (await ArtifactHasher.HashFileAsync(path, algorithms, progress, cancellationToken).ConfigureAwait(false), null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

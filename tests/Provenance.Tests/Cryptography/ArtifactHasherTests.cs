@@ -34,6 +34,66 @@ public sealed class ArtifactHasherTests
         }
     }
 
+    public static TheoryData<int, DigestAlgorithm[]> BoundarySizes()
+    {
+        var data = new TheoryData<int, DigestAlgorithm[]>();
+        const int Chunk = ArtifactHasher.ChunkBytes;
+        foreach (var size in (int[])[Chunk - 1, Chunk, Chunk + 1, (2 * Chunk) - 1, 2 * Chunk, (2 * Chunk) + 1])
+        {
+            data.Add(size, [DigestAlgorithm.Sha256]);
+            data.Add(size, [DigestAlgorithm.Sha512, DigestAlgorithm.Sha384]);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(BoundarySizes))]
+    public async Task Sizes_around_the_read_size_hash_as_the_one_shot_hashes_do_with_only_the_algorithms_asked(int size, DigestAlgorithm[] algorithms)
+    {
+        var content = new byte[size];
+        new Random(size).NextBytes(content);
+        using var temp = new Provenance.Testing.TempDirectory();
+        var path = temp.Write("artifact.bin", content);
+
+        var digests = await ArtifactHasher.HashFileAsync(path, algorithms, progress: null, TestContext.Current.CancellationToken);
+
+        // In the order of DigestAlgorithms.All, whatever the order asked in; each value from .NET's one-shot hash.
+        var expected = DigestAlgorithms.All.Where(algorithms.Contains).Select(a => a switch
+        {
+            DigestAlgorithm.Sha256 => new ArtifactDigest(a, Convert.ToHexString(SHA256.HashData(content))),
+            DigestAlgorithm.Sha384 => new ArtifactDigest(a, Convert.ToHexString(SHA384.HashData(content))),
+            _ => new ArtifactDigest(a, Convert.ToHexString(SHA512.HashData(content))),
+        });
+        Assert.Equal(expected, digests);
+    }
+
+    [Fact]
+    public async Task Progress_reports_the_bytes_hashed_so_far_up_to_the_size()
+    {
+        var content = new byte[(2 * ArtifactHasher.ChunkBytes) + 7];
+        using var stream = new MemoryStream(content);
+        var reported = new List<long>();
+
+        await ArtifactHasher.HashStreamAsync(stream, [DigestAlgorithm.Sha256], new SynchronousProgress(reported.Add), TestContext.Current.CancellationToken);
+
+        Assert.Equal(content.Length, reported[^1]);
+        Assert.Equal(reported.Order(), reported);
+    }
+
+    [Fact]
+    public async Task Hashing_with_no_algorithm_is_refused()
+    {
+        using var stream = new MemoryStream([1, 2, 3]);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => ArtifactHasher.HashStreamAsync(stream, [], null, TestContext.Current.CancellationToken));
+    }
+
+    private sealed class SynchronousProgress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
+    }
+
     [Fact]
     public async Task A_stream_is_hashed_from_its_position_and_left_open()
     {

@@ -286,4 +286,25 @@ public sealed class CertificateChainVerifierTests
         Assert.Equal(DiagnosticCode.CertificateChainMismatch,
             CertificateChainVerifier.Verify(leaf, [fulcio.Intermediate, attacker.Root], times, root, out _)?.Code);
     }
+
+    [Fact]
+    public void A_remembered_leaf_is_still_checked_at_each_time_and_other_bytes_are_checked_afresh()
+    {
+        var path = SigstoreVectors.Case("happy-path-v0.3");
+        var root = SigstoreVectors.Root(SigstoreVectors.PublicGoodRoot);
+        var leaf = SigstoreVectors.Leaf(path);
+        var time = SigstoreVectors.IntegratedTime(path);
+        Assert.Null(CertificateChainVerifier.Verify(leaf, [time], root, out _));
+
+        // Only the signature is remembered: validity at the verified time is judged again.
+        Assert.Equal(DiagnosticCode.CertificateNotValidAtTime,
+            CertificateChainVerifier.Verify(leaf, [time.AddDays(1)], root, out _)?.Code);
+        Assert.Null(CertificateChainVerifier.Verify(leaf, [time], root, out _));
+
+        // The same certificate with one bit of its signature flipped is other bytes, so it is verified, and fails.
+        var der = leaf.Der.ToArray();
+        der[^1] ^= 0x01;
+        Assert.Equal(DiagnosticCode.CertificateChainUntrusted,
+            CertificateChainVerifier.Verify(FulcioCertificate.Parse(der), [time], root, out _)?.Code);
+    }
 }

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Provenance.Testing;
+
+namespace Provenance.Cli.Tests;
+
+/// <summary><c>provenance verify --batch</c> with patterns the tool expands, and when progress is shown.</summary>
+public sealed class BatchCommandTests : IDisposable
+{
+    // Ed25519 here, ECDSA in the library's batch tests: batch mode is not tied to one algorithm.
+    private readonly TestSigner _signer = TestSigner.Create("ed25519");
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose()
+    {
+        _temp.Dispose();
+        _signer.Dispose();
+    }
+
+    private Task<CliRunner.Run> VerifyAsync(params string[] extra) =>
+        CliRunner.InProcessAsync(["verify", "--batch", _temp.Path("*.bin"), "-a", _temp.Path("*.intoto.jsonl"),
+            "--key", _temp.Path(BatchFixture.KeyFile), "--format", "json", .. extra]);
+
+    [Fact]
+    public async Task Patterns_expand_to_every_match_in_ordinal_order_and_each_artifact_verifies()
+    {
+        var names = BatchFixture.Write(_temp.Root, count: 12, _signer);
+
+        var run = await VerifyAsync();
+
+        Assert.Equal(0, run.ExitCode);
+        using var report = JsonDocument.Parse(run.Output);
+        var artifacts = report.RootElement.GetProperty("artifacts").EnumerateArray().Select(r => r.GetProperty("artifact").GetString()).ToList();
+        Assert.Equal(names.Select(_temp.Path).Order(StringComparer.Ordinal), artifacts);
+        Assert.Equal("", run.Error);
+    }
+
+    [Fact]
+    public async Task An_artifact_no_attestation_names_fails_the_run_with_the_subject_code()
+    {
+        BatchFixture.Write(_temp.Root, count: 12, _signer);
+        _temp.Write("extra.bin", [1, 2, 3]);
+
+        var run = await VerifyAsync();
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("PV4001", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_pattern_that_matches_nothing_is_a_usage_error()
+    {
+        BatchFixture.Write(_temp.Root, 1, _signer);
+
+        var run = await CliRunner.InProcessAsync("verify", "--batch", _temp.Path("*.tar.gz"), "-a", _temp.Path("*.intoto.jsonl"),
+            "--key", _temp.Path(BatchFixture.KeyFile));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("PV1001", run.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false, null, null, null, true)]
+    [InlineData(false, null, null, "text", true)]
+    [InlineData(true, null, null, null, false)] // stderr is a file or a pipe
+    [InlineData(false, "true", null, null, false)] // CI
+    [InlineData(false, null, "true", null, false)] // GitHub Actions
+    [InlineData(false, null, null, "json", false)] // a machine reads the output
+    [InlineData(false, null, null, "github", false)]
+    public void Progress_is_shown_only_to_a_person_at_a_terminal(bool redirected, string? ci, string? actions, string? format, bool shown)
+    {
+        Assert.Equal(shown, ProgressDisplay.ShouldShow(redirected, ci, actions, format));
+    }
+
+    [Fact]
+    public void The_progress_line_ends_with_the_total()
+    {
+        using var error = new StringWriter();
+        var line = new ProgressLine(error);
+
+        line.Report(new Verification.BatchProgress(1, 3, 1 << 20));
+        line.Report(new Verification.BatchProgress(2, 3, 2 << 20));
+        line.Report(new Verification.BatchProgress(3, 3, 3 << 20));
+
+        Assert.EndsWith("\rverified 3/3 artifacts, 3 MiB hashed" + Environment.NewLine, error.ToString(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,135 @@
+using System.Text;
+using Provenance.Cryptography;
+using Provenance.Testing;
+using Provenance.Verification;
+
+namespace Provenance.Tests.Verification;
+
+/// <summary>
+/// <see cref="ProvenanceVerifier.VerifyBatchAsync"/>: each artifact meets the attestations that name it, whatever
+/// the parallelism, and the verdicts are those the one-at-a-time verification gives for the same pairs.
+/// </summary>
+public sealed class BatchVerificationTests : IDisposable
+{
+    private const int Count = 24;
+    private readonly TempDirectory _temp = new();
+    private readonly TestSigner _signer = TestSigner.Create("ecdsa-p256-sha256");
+    private readonly TestSigner _stranger = TestSigner.Create("ecdsa-p256-sha256");
+
+    public void Dispose()
+    {
+        _temp.Dispose();
+        _signer.Dispose();
+        _stranger.Dispose();
+    }
+
+    private ProvenanceVerifier Verifier() =>
+        new(new VerifierOptions { Keys = [VerificationKey.Parse(Encoding.ASCII.GetBytes(_signer.PublicKeyPem))] });
+
+    /// <summary>
+    /// A fixture with two faults: artifact 3's attestation is re-signed by a key nobody trusts, and artifact 5's
+    /// attestation is dropped, so exactly those two artifacts must fail.
+    /// </summary>
+    private (List<ArtifactInput> Artifacts, List<AttestationInput> Attestations) Fixture()
+    {
+        var names = BatchFixture.Write(_temp.Root, Count, _signer);
+        var forged = _temp.Path(names[3]);
+        File.WriteAllText(forged + ".intoto.jsonl",
+            AttestationFactory.Envelope(AttestationFactory.StatementFor(File.ReadAllBytes(forged), names[3]), _stranger.Sign));
+        return (
+            [.. names.Select(n => ArtifactInput.FromFile(_temp.Path(n)))],
+            [.. names.Where((_, i) => i != 5).Select(n => AttestationInput.FromFile(_temp.Path(n + ".intoto.jsonl")))]);
+    }
+
+    private static string Describe(VerificationResult result) =>
+        $"{result.Artifact} {result.Verified} [{string.Join(", ", result.Digests)}] "
+        + string.Join(" | ", result.Checks.Select(c => $"{c.Name} {c.Passed} {c.Code} {c.Source} {c.Message} {c.Expected} {c.Actual}"))
+        + " attested by " + string.Join(", ", result.Attestations.Select(a => a.Source));
+
+    [Fact]
+    public async Task Parallel_and_sequential_batches_give_identical_results()
+    {
+        var (artifacts, attestations) = Fixture();
+        var token = TestContext.Current.CancellationToken;
+
+        var sequential = await Verifier().VerifyBatchAsync(artifacts, attestations, new BatchOptions { MaxDegreeOfParallelism = 1 }, token);
+        var parallel = await Verifier().VerifyBatchAsync(artifacts, attestations, new BatchOptions { MaxDegreeOfParallelism = 8 }, token);
+
+        Assert.Equal(sequential.Select(Describe), parallel.Select(Describe));
+        Assert.Equal(artifacts.Select(a => a.DisplayName), parallel.Select(r => r.Artifact));
+    }
+
+    [Fact]
+    public async Task Each_artifact_gets_the_verdict_of_verifying_it_alone_against_its_own_attestation()
+    {
+        var (artifacts, attestations) = Fixture();
+        var token = TestContext.Current.CancellationToken;
+
+        var batch = await Verifier().VerifyBatchAsync(artifacts, attestations, cancellationToken: token);
+
+        for (var i = 0; i < Count; i++)
+        {
+            var own = AttestationInput.FromFile(artifacts[i].Path + ".intoto.jsonl");
+            var alone = i == 5 ? null : await Verifier().VerifyAsync(artifacts[i], [own], token);
+            Assert.Equal(alone?.Verified ?? false, batch[i].Verified);
+            if (batch[i].Verified)
+            {
+                Assert.Equal([own.Name], batch[i].Attestations.Select(a => a.Source));
+            }
+            else
+            {
+                Assert.Contains(batch[i].Failures, f => f.Code == DiagnosticCode.ArtifactNotInSubjects);
+            }
+        }
+
+        Assert.Equal([3, 5], Enumerable.Range(0, Count).Where(i => !batch[i].Verified));
+        // The forged attestation is shown where it matters: in the results of artifacts nothing verified.
+        Assert.Contains(batch[3].Failures, f => f.Code == DiagnosticCode.SignatureInvalid);
+        Assert.DoesNotContain(batch[0].Checks, c => c.Code == DiagnosticCode.SignatureInvalid);
+    }
+
+    [Fact]
+    public async Task Only_the_digests_the_attestations_use_are_computed()
+    {
+        var (artifacts, attestations) = Fixture();
+
+        var batch = await Verifier().VerifyBatchAsync(artifacts[..1], attestations, cancellationToken: TestContext.Current.CancellationToken);
+
+        // The statements name their subjects by sha256 only, so sha384 and sha512 could not change any match.
+        Assert.Equal([DigestAlgorithm.Sha256], batch[0].Digests.Select(d => d.Algorithm));
+        Assert.True(batch[0].Verified, Describe(batch[0]));
+    }
+
+    [Fact]
+    public async Task An_unreadable_attestation_fails_every_artifact_as_an_input_error()
+    {
+        var (artifacts, attestations) = Fixture();
+        attestations.Add(AttestationInput.FromFile(_temp.Path("missing.intoto.jsonl")));
+
+        var batch = await Verifier().VerifyBatchAsync(artifacts, attestations, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.All(batch, r => Assert.False(r.Verified));
+        Assert.All(batch, r => Assert.True(r.HasInputError));
+    }
+
+    [Fact]
+    public async Task Progress_counts_every_artifact_and_every_byte()
+    {
+        var (artifacts, attestations) = Fixture();
+        var seen = new System.Collections.Concurrent.ConcurrentBag<BatchProgress>();
+
+        await Verifier().VerifyBatchAsync(artifacts, attestations,
+            new BatchOptions { MaxDegreeOfParallelism = 4, Progress = new SynchronousProgress(seen.Add) }, TestContext.Current.CancellationToken);
+
+        // Each artifact's completion once (byte reports repeat the count so far), and in the end every byte of every artifact.
+        Assert.Equal(Enumerable.Range(0, Count + 1), seen.Select(p => p.Done).Distinct().Order());
+        Assert.All(seen, p => Assert.Equal(Count, p.Total));
+        Assert.Equal(artifacts.Sum(a => new FileInfo(a.Path!).Length), seen.Max(p => p.BytesHashed));
+    }
+
+    /// <summary>Unlike <see cref="Progress{T}"/>, reports on the calling thread, so every report has arrived when the batch returns.</summary>
+    private sealed class SynchronousProgress(Action<BatchProgress> report) : IProgress<BatchProgress>
+    {
+        public void Report(BatchProgress value) => report(value);
+    }
+}
