@@ -80,9 +80,10 @@ internal static class NpmStep
         {
             usage.Add(new Problem(DiagnosticCode.InvalidOptions, "give what to verify: an artifact file, sha256:HEX, npm:NAME@VERSION or --npm-lockfile PATH"));
         }
-        else if (files > 0 && request.Attestations.Count == 0)
+        else if (files > 0 && request.Attestations.Count == 0 && !GitHubAttestationFetching.Applies(request))
         {
-            usage.Add(new Problem(DiagnosticCode.InvalidOptions, "an artifact file or digest is verified against attestations: give them with --attestation"));
+            usage.Add(new Problem(DiagnosticCode.InvalidOptions,
+                "an artifact file or digest is verified against attestations: give them with --attestation, or fetch them from GitHub with --repo owner/name or --owner org"));
         }
 
         var (registry, registryProblem) = LogEntryLookupStep.ParseUrl("--npm-registry", request.Npm.Registry, DefaultRegistry);

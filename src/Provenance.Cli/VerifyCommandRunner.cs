@@ -10,8 +10,11 @@ namespace Provenance.Cli;
 
 /// <summary>Runs <c>provenance verify</c>: turns the request into library calls and the results into an exit code.</summary>
 internal sealed partial class VerifyCommandRunner(
-    CliOutput output, GitHubActionsEnvironment github, TimeProvider time, ILogger<VerifyCommandRunner> logger, TrustedRootResolver? trustedRoots = null)
+    CliOutput output, GitHubActionsEnvironment github, TimeProvider time, ILogger<VerifyCommandRunner> logger, TrustedRootResolver? trustedRoots = null,
+    GitHubAttestationFetching? gitHubAttestations = null)
 {
+    private readonly GitHubAttestationFetching _gitHubAttestations = gitHubAttestations ?? new(GitHubApiEnvironment.None);
+
     public async Task<int> RunAsync(VerifyRequest request, CancellationToken cancellationToken)
     {
         var usage = new List<Problem>();
@@ -182,6 +185,7 @@ internal sealed partial class VerifyCommandRunner(
             }
         }
 
+        usage.AddRange(_gitHubAttestations.CheckUsage(request));
         using var signingKey = vsaKey;
         if (usage.Count > 0)
         {
@@ -228,8 +232,21 @@ internal sealed partial class VerifyCommandRunner(
             CertificateTransparencyThreshold = request.Thresholds.CertificateTransparencyLogs,
         };
         var verifier = new ProvenanceVerifier(options);
-        var lookup = await LogEntryLookupStep.ResolveAsync(request, request.Attestations.Select(AttestationInput.FromFile).ToList(), cancellationToken)
-            .ConfigureAwait(false);
+        var inputs = request.Attestations.Select(AttestationInput.FromFile).ToList();
+        if (GitHubAttestationFetching.Applies(request))
+        {
+            var (fetched, fetchProblem) = await _gitHubAttestations.FetchAsync(request, artifacts, cancellationToken).ConfigureAwait(false);
+            if (fetchProblem is not null)
+            {
+                await output.Error.WriteLineAsync("error: " + fetchProblem).ConfigureAwait(false);
+                return ExitCodes.UsageError;
+            }
+
+            inputs.AddRange(fetched);
+        }
+
+        // Fetched attestations go through the same steps as files: what GitHub hands out is verified like a local file.
+        var lookup = await LogEntryLookupStep.ResolveAsync(request, inputs, cancellationToken).ConfigureAwait(false);
         var attestations = lookup.Attestations;
         var results = artifacts.Count == 0 ? [] : lookup.Apply(policy is null
             ? await verifier.VerifyAsync(artifacts, attestations, cancellationToken).ConfigureAwait(false)
