@@ -24,6 +24,14 @@ internal sealed class GitHubAttestationFetching(GitHubApiEnvironment environment
     public static bool Applies(VerifyRequest request) =>
         request.Attestations.Count == 0 && (request.Shorthands.GitHub.Repo is not null || request.Shorthands.GitHub.Owner is not null);
 
+    /// <summary>
+    /// True when, beside <c>--policy</c>, <c>--repo</c> or <c>--owner</c> only say where to fetch from: the policy
+    /// decides who may have signed, so they build no shorthand policy of their own.
+    /// </summary>
+    public static bool OnlyNamesWhereToFetch(VerifyRequest request) =>
+        request.PolicyPath is not null && Applies(request)
+        && request.Shorthands with { GitHub = request.Shorthands.GitHub with { Repo = null, Owner = null } } is { IsEmpty: true };
+
     /// <summary>What is wrong with how the attestations were asked for, before any work.</summary>
     public IEnumerable<Problem> CheckUsage(VerifyRequest request)
     {

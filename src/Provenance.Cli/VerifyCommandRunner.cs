@@ -126,7 +126,7 @@ internal sealed partial class VerifyCommandRunner(
             usage.Add(new Problem(DiagnosticCode.InvalidOptions, "--param is for policy parameters: give the policy with --policy"));
         }
 
-        if (!request.Shorthands.IsEmpty)
+        if (!request.Shorthands.IsEmpty && !GitHubAttestationFetching.OnlyNamesWhereToFetch(request))
         {
             if (request.PolicyPath is not null)
             {

@@ -50,6 +50,34 @@ public sealed class GitHubFetchCommandTests
     }
 
     [Fact]
+    public async Task Beside_a_policy_the_repository_only_says_where_to_fetch_from()
+    {
+        await using var server = ServeListing([Bundle]);
+        var policy = Path.Combine(TestData.Root, "policies", "github-artifact-attestation.yaml");
+
+        // The policy's own fixtures pass this attestation with these parameters, and fail it with refs/tags/.
+        var passing = await CliRunner.InProcessAsync("verify", Artifact, "--repo", Repository, "--github-api-url", server.BaseUri.ToString(),
+            "--policy", policy, "--param", "repository=" + Repository, "--param", "signerRepository=" + SignerRepository, "--param", "refPrefix=refs/heads/main");
+        var failing = await CliRunner.InProcessAsync("verify", Artifact, "--repo", Repository, "--github-api-url", server.BaseUri.ToString(),
+            "--policy", policy, "--param", "repository=" + Repository, "--param", "signerRepository=" + SignerRepository);
+
+        Assert.True(passing.ExitCode == 0, passing.Output + passing.Error);
+        Assert.Equal(1, failing.ExitCode);
+        Assert.Contains("PV6003", failing.Output, StringComparison.Ordinal);
+        Assert.Equal(2, server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Beside_a_policy_other_shorthands_are_still_refused()
+    {
+        var run = await CliRunner.InProcessAsync("verify", Artifact, "--repo", Repository, "--signer-repo", SignerRepository,
+            "--policy", Path.Combine(TestData.Root, "policies", "github-artifact-attestation.yaml"), "--param", "repository=" + Repository);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("PV1008", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_api_url_and_token_come_from_the_injected_environment()
     {
         await using var server = ServeListing([Bundle]);
