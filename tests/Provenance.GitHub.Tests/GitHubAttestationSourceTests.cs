@@ -59,6 +59,42 @@ public sealed class GitHubAttestationSourceTests
         Assert.Contains(result.Attestations, a => a.Source.EndsWith("page=3[0]", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("<{0}?per_page=100&page=1>; rel=\"prev\", <{0}?per_page=100&page=2>; rel=\"next\"")]
+    [InlineData("<{0}?per_page=100&page=2>; rel=\"next last\"")]
+    [InlineData("<{0}?per_page=100&page=2>; title=\"x\"; rel=next")]
+    public async Task The_next_link_is_found_among_others(string linkFormat)
+    {
+        await using var server = LoopbackHttpServer.Start(request => request.PathAndQuery.EndsWith("page=2", StringComparison.Ordinal)
+            ? Listing([Bundle])
+            : Listing([OtherArtifactBundle], headers: new Dictionary<string, string> { ["Link"] = string.Format(System.Globalization.CultureInfo.InvariantCulture, linkFormat, request.Path) }));
+
+        var fetched = await FetchAsync(server, Repo, Digest);
+
+        Assert.Null(fetched.Problem);
+        Assert.Equal(2, fetched.Count);
+        Assert.EndsWith("page=2", server.Requests[^1].PathAndQuery, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_fetched_bundle_with_a_broken_signature_fails_verification_like_a_local_file()
+    {
+        var bundle = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Bundle))!;
+        var signature = Convert.FromBase64String(bundle["dsseEnvelope"]!["signatures"]![0]!["sig"]!.GetValue<string>());
+        signature[^1] ^= 1;
+        bundle["dsseEnvelope"]!["signatures"]![0]!["sig"] = Convert.ToBase64String(signature);
+        using var temp = new TempDirectory();
+        var tampered = temp.Write("tampered.sigstore.json", System.Text.Encoding.UTF8.GetBytes(bundle.ToJsonString()));
+        await using var server = LoopbackHttpServer.Start(_ => Listing([tampered]));
+
+        var fetched = await FetchAsync(server, Repo, Digest);
+
+        Assert.Null(fetched.Problem);
+        var result = await VerifyAsync(fetched);
+        Assert.False(result.Verified);
+        Assert.NotEmpty(result.Failures);
+    }
+
     [Fact]
     public async Task Next_links_that_never_end_stop_at_the_page_bound()
     {
