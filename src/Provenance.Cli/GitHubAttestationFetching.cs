@@ -20,6 +20,12 @@ internal sealed class GitHubAttestationFetching(GitHubApiEnvironment environment
             + "GitHub Enterprise Server: https://HOST/api/v3). The token comes from GH_TOKEN or GITHUB_TOKEN.",
     };
 
+    public static Option<string?> CreateReleaseOption() => new("--release")
+    {
+        Description = "OWNER/REPO@TAG: download the GitHub release's assets and verify each against the attestations among them "
+            + "(*.intoto.jsonl, *.sigstore, *.sigstore.json, *.bundle), besides any given with -a or fetched with --repo/--owner.",
+    };
+
     /// <summary>True when the attestations are to be fetched: none were given, and a repository or owner was.</summary>
     public static bool Applies(VerifyRequest request) =>
         request.Attestations.Count == 0 && (request.Shorthands.GitHub.Repo is not null || request.Shorthands.GitHub.Owner is not null);
@@ -35,7 +41,12 @@ internal sealed class GitHubAttestationFetching(GitHubApiEnvironment environment
     /// <summary>What is wrong with how the attestations were asked for, before any work.</summary>
     public IEnumerable<Problem> CheckUsage(VerifyRequest request)
     {
-        if (!Applies(request))
+        if (request.Release is not null && GitHubReleaseReference.Parse(request.Release).Problem is { } releaseProblem)
+        {
+            yield return releaseProblem;
+        }
+
+        if (!Applies(request) && request.Release is null)
         {
             if (request.GitHubApiUrl is not null)
             {
@@ -46,7 +57,7 @@ internal sealed class GitHubAttestationFetching(GitHubApiEnvironment environment
             yield break;
         }
 
-        if (GitHubAttestationScope.From(request.Shorthands.GitHub.Repo, request.Shorthands.GitHub.Owner).Problem is { } scopeProblem)
+        if (Applies(request) && GitHubAttestationScope.From(request.Shorthands.GitHub.Repo, request.Shorthands.GitHub.Owner).Problem is { } scopeProblem)
         {
             yield return scopeProblem;
         }
@@ -58,33 +69,58 @@ internal sealed class GitHubAttestationFetching(GitHubApiEnvironment environment
     }
 
     /// <summary>
-    /// The fetched listings for every artifact's digest (one fetch per distinct digest), or the first problem. Call
-    /// only when <see cref="Applies"/> and <see cref="CheckUsage"/> found nothing.
+    /// Adds what GitHub holds to the inputs: the release's artifacts and attestation assets (<c>--release</c>), then
+    /// the attestations stored for every artifact's digest (one fetch per distinct digest). Call only when
+    /// <see cref="CheckUsage"/> found nothing; dispose the result after verifying, which deletes downloaded files.
     /// </summary>
-    public async Task<(IReadOnlyList<AttestationInput> Inputs, Problem? Problem)> FetchAsync(
-        VerifyRequest request, IReadOnlyList<ArtifactInput> artifacts, CancellationToken cancellationToken)
+    public async Task<FetchedInputs> AddFetchedAsync(
+        VerifyRequest request, List<ArtifactInput> artifacts, List<AttestationInput> attestations, CancellationToken cancellationToken)
     {
-        var scope = GitHubAttestationScope.From(request.Shorthands.GitHub.Repo, request.Shorthands.GitHub.Owner).Scope!;
-        using var fetcher = new HttpFetcher(new HttpFetchOptions { Offline = request.Offline });
-        var source = new GitHubAttestationSource(fetcher, ApiUrl(request).Url!, environment.Token);
-        var inputs = new List<AttestationInput>();
-        foreach (var artifact in artifacts)
+        if (!Applies(request) && request.Release is null)
         {
-            if (await Sha256Async(artifact, cancellationToken).ConfigureAwait(false) is not { } digest)
-            {
-                continue;
-            }
-
-            var fetched = await source.FetchAsync(scope, digest, cancellationToken).ConfigureAwait(false);
-            if (fetched.Problem is not null)
-            {
-                return ([], fetched.Problem);
-            }
-
-            inputs.AddRange(fetched.Pages.Where(page => !inputs.Contains(page)));
+            return new FetchedInputs(null, null);
         }
 
-        return (inputs, null);
+        using var fetcher = new HttpFetcher(new HttpFetchOptions { Offline = request.Offline });
+        var apiUrl = ApiUrl(request).Url!;
+        string? folder = null;
+        if (request.Release is not null)
+        {
+            var release = GitHubReleaseReference.Parse(request.Release).Release!;
+            folder = Directory.CreateTempSubdirectory("provenance-release-").FullName;
+            var download = await new GitHubReleaseSource(fetcher, apiUrl, environment.Token).DownloadAsync(release, folder, cancellationToken).ConfigureAwait(false);
+            if (download.Problem is not null || download.ArtifactPaths.IsEmpty)
+            {
+                return new FetchedInputs(folder, download.Problem ?? new Problem(DiagnosticCode.GitHubReleaseRefused,
+                    $"the release {release} has no assets besides attestations: nothing to verify"));
+            }
+
+            artifacts.AddRange(download.ArtifactPaths.Select(ArtifactInput.FromFile));
+            attestations.AddRange(download.Attestations);
+        }
+
+        if (Applies(request))
+        {
+            var scope = GitHubAttestationScope.From(request.Shorthands.GitHub.Repo, request.Shorthands.GitHub.Owner).Scope!;
+            var source = new GitHubAttestationSource(fetcher, apiUrl, environment.Token);
+            foreach (var artifact in artifacts)
+            {
+                if (await Sha256Async(artifact, cancellationToken).ConfigureAwait(false) is not { } digest)
+                {
+                    continue;
+                }
+
+                var fetched = await source.FetchAsync(scope, digest, cancellationToken).ConfigureAwait(false);
+                if (fetched.Problem is not null)
+                {
+                    return new FetchedInputs(folder, fetched.Problem);
+                }
+
+                attestations.AddRange(fetched.Pages.Where(page => !attestations.Contains(page)));
+            }
+        }
+
+        return new FetchedInputs(folder, null);
     }
 
     private (Uri? Url, Problem? Problem) ApiUrl(VerifyRequest request) =>
@@ -111,6 +147,20 @@ internal sealed class GitHubAttestationFetching(GitHubApiEnvironment environment
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
+        }
+    }
+}
+
+/// <summary>What fetching added: the problem that stopped it, and the folder of downloaded artifacts, deleted on disposal.</summary>
+internal sealed class FetchedInputs(string? folder, Problem? problem) : IDisposable
+{
+    public Problem? Problem { get; } = problem;
+
+    public void Dispose()
+    {
+        if (folder is not null && Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
         }
     }
 }

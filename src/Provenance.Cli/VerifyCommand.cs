@@ -10,7 +10,7 @@ internal static class VerifyCommand
     {
         var artifacts = new Argument<string[]>("artifact")
         {
-            Description = "Artifact files to verify, their digests as sha256:HEX (sha384:, sha512:), or npm packages as npm:NAME@VERSION.",
+            Description = "Artifact files to verify, their digests as sha256:HEX (sha384:, sha512:), or npm packages as npm:NAME@VERSION; with --release, its assets.",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var attestations = new Option<string[]>("--attestation", "-a", "--bundle")
@@ -83,6 +83,7 @@ internal static class VerifyCommand
         };
         var shorthands = ShorthandOptions.Create();
         var gitHubApiUrl = GitHubAttestationFetching.CreateApiUrlOption();
+        var release = GitHubAttestationFetching.CreateReleaseOption();
         var format = new Option<string?>("--format")
         {
             Description = "Output format (default: github when GITHUB_ACTIONS=true, else text). github writes the job summary, "
@@ -123,7 +124,7 @@ internal static class VerifyCommand
             artifacts, attestations, keys, keyAlgorithm, threshold, trustedRoot,
             identity, identityRegex, issuer, issuerRegex, anyIdentity, tlogThreshold, timestampThreshold, sctThreshold, policy, parameters, format, outputPath, vsa, vsaKey, offline,
             rekorUrl, npm.Registry, npm.Lockfile, npm.RequireAttestations,
-            gitHubApiUrl,
+            gitHubApiUrl, release,
         };
         foreach (var option in shorthands.All)
         {
@@ -157,6 +158,7 @@ internal static class VerifyCommand
                 RekorUrl = parse.GetValue(rekorUrl) ?? LogEntryLookupStep.DefaultRekorUrl,
                 Npm = npm.Read(parse),
                 GitHubApiUrl = parse.GetValue(gitHubApiUrl),
+                Release = parse.GetValue(release),
             };
             return services.GetRequiredService<VerifyCommandRunner>().RunAsync(request, cancellationToken);
         });
@@ -193,6 +195,9 @@ internal sealed record VerifyRequest(
 
     /// <summary>The GitHub API base of --github-api-url, when given.</summary>
     public string? GitHubApiUrl { get; init; }
+
+    /// <summary>The GitHub release of --release, OWNER/REPO@TAG, when given.</summary>
+    public string? Release { get; init; }
 }
 
 /// <summary>The keyless identity flags as given; all null when none was.</summary>

@@ -233,16 +233,11 @@ internal sealed partial class VerifyCommandRunner(
         };
         var verifier = new ProvenanceVerifier(options);
         var inputs = request.Attestations.Select(AttestationInput.FromFile).ToList();
-        if (GitHubAttestationFetching.Applies(request))
+        using var fetched = await _gitHubAttestations.AddFetchedAsync(request, artifacts, inputs, cancellationToken).ConfigureAwait(false);
+        if (fetched.Problem is not null)
         {
-            var (fetched, fetchProblem) = await _gitHubAttestations.FetchAsync(request, artifacts, cancellationToken).ConfigureAwait(false);
-            if (fetchProblem is not null)
-            {
-                await output.Error.WriteLineAsync("error: " + fetchProblem).ConfigureAwait(false);
-                return ExitCodes.UsageError;
-            }
-
-            inputs.AddRange(fetched);
+            await output.Error.WriteLineAsync("error: " + fetched.Problem).ConfigureAwait(false);
+            return ExitCodes.UsageError;
         }
 
         // Fetched attestations go through the same steps as files: what GitHub hands out is verified like a local file.

@@ -23,10 +23,9 @@ public sealed partial class GitHubAttestationSource
     public static readonly Uri DefaultApiUrl = new("https://api.github.com/");
 
     private const int PageSize = 100;
-    private const int MaxServerMessageLength = 200;
 
     private readonly HttpFetcher _fetcher;
-    private readonly string? _token;
+    private readonly GitHubApi _api;
     private readonly ConcurrentDictionary<Uri, Lazy<Task<GitHubAttestationFetch>>> _cache = new();
 
     /// <summary>Creates a source on <paramref name="apiUrl"/>; <paramref name="token"/> null or empty asks anonymously.</summary>
@@ -40,8 +39,8 @@ public sealed partial class GitHubAttestationSource
         }
 
         _fetcher = fetcher;
-        ApiUrl = apiUrl.AbsoluteUri.EndsWith('/') ? apiUrl : new Uri(apiUrl.AbsoluteUri + "/");
-        _token = string.IsNullOrEmpty(token) ? null : token;
+        ApiUrl = GitHubApi.WithTrailingSlash(apiUrl);
+        _api = new GitHubApi(token);
     }
 
     /// <summary>The API base, ending with a slash (e.g. <c>https://ghe.example/api/v3/</c>).</summary>
@@ -79,16 +78,7 @@ public sealed partial class GitHubAttestationSource
 
     private async Task<GitHubAttestationFetch> FetchAllPagesAsync(Uri url, GitHubAttestationScope scope, ArtifactDigest digest, CancellationToken cancellationToken)
     {
-        var headers = new List<KeyValuePair<string, string>>
-        {
-            new("Accept", "application/vnd.github+json"),
-            new("X-GitHub-Api-Version", "2022-11-28"),
-        };
-        if (_token is not null)
-        {
-            headers.Add(new("Authorization", "Bearer " + _token));
-        }
-
+        var headers = _api.Headers("application/vnd.github+json");
         var pages = ImmutableArray.CreateBuilder<AttestationInput>();
         var count = 0;
         for (var page = 1; ; page++)
@@ -106,7 +96,8 @@ public sealed partial class GitHubAttestationSource
 
             if (!response.IsSuccess)
             {
-                return GitHubAttestationFetch.Failed(Refusal(response, scope, digest));
+                return GitHubAttestationFetch.Failed(_api.Refusal(response, $"{scope}'s attestations",
+                    $"no attestations for {digest} in {scope}: none were stored for this artifact, or {scope} does not exist or cannot be seen"));
             }
 
             if (CountListed(response.Body.Span) is not { } listed)
@@ -137,8 +128,7 @@ public sealed partial class GitHubAttestationSource
             }
 
             // The token goes with every page, so a page may only be fetched from where the first one was.
-            if (!string.Equals(next.Scheme, url.Scheme, StringComparison.Ordinal)
-                || !string.Equals(next.Host, url.Host, StringComparison.OrdinalIgnoreCase) || next.Port != url.Port)
+            if (!GitHubApi.SameServer(next, url))
             {
                 return GitHubAttestationFetch.Failed(new Problem(DiagnosticCode.GitHubResponseInvalid,
                     $"the next-page link points to {next.GetLeftPart(UriPartial.Authority)}, another server than the API's; not followed, so the token stays with the API",
@@ -147,56 +137,6 @@ public sealed partial class GitHubAttestationSource
 
             url = next;
         }
-    }
-
-    private Problem Refusal(HttpFetchResponse response, GitHubAttestationScope scope, ArtifactDigest digest)
-    {
-        var where = response.Uri.ToString();
-        var status = (int)response.StatusCode;
-        var said = ServerMessage(response.Body.Span) is { } message ? $" (GitHub says: {message})" : "";
-        var tokenAdvice = _token is null
-            ? "set GH_TOKEN (or GITHUB_TOKEN) to a token that can read it"
-            : "check that the token in GH_TOKEN (or GITHUB_TOKEN) can read it";
-        if (status == 429 || (status == 403 && (response.Header("x-ratelimit-remaining") == "0" || response.Header("Retry-After") is not null)))
-        {
-            return new Problem(DiagnosticCode.GitHubRateLimited,
-                $"the GitHub API rate limit is used up ({status}){said}; {WhenLimitResets(response)}"
-                + (_token is null ? "; a token in GH_TOKEN raises the limit" : ""), where);
-        }
-
-        return status switch
-        {
-            401 => new Problem(DiagnosticCode.GitHubUnauthorized, _token is null
-                ? $"the GitHub API wants a token (401){said}; set GH_TOKEN (or GITHUB_TOKEN) to a token that can read {scope}"
-                : $"the GitHub API refused the token (401){said}: it is invalid or expired; set GH_TOKEN (or GITHUB_TOKEN) to a valid token", where),
-            403 => new Problem(DiagnosticCode.GitHubForbidden,
-                $"the GitHub API refused access to {scope}'s attestations (403){said}; {tokenAdvice} (attestations: read permission)", where),
-            404 => new Problem(DiagnosticCode.GitHubNotFound,
-                $"no attestations for {digest} in {scope} (404){said}: none were stored for this artifact, or {scope} does not exist or cannot be seen; check the name, or {tokenAdvice}", where),
-            _ => new Problem(DiagnosticCode.GitHubResponseInvalid,
-                $"the GitHub API answered {status}{said}" + (status >= 500 ? " after every retry; try again later" : ""), where),
-        };
-    }
-
-    /// <summary>
-    /// When to try again: <c>Retry-After</c> (secondary limits, 429) in seconds, and the primary limit's reset,
-    /// <c>x-ratelimit-reset</c>, as a UTC time (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api).
-    /// </summary>
-    private static string WhenLimitResets(HttpFetchResponse response)
-    {
-        var parts = new List<string>();
-        if (response.Header("Retry-After") is { } retryAfter && long.TryParse(retryAfter, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-        {
-            parts.Add(string.Create(CultureInfo.InvariantCulture, $"retry after {seconds} s"));
-        }
-
-        if (response.Header("x-ratelimit-reset") is { } reset && long.TryParse(reset, NumberStyles.None, CultureInfo.InvariantCulture, out var epoch)
-            && epoch <= DateTimeOffset.MaxValue.ToUnixTimeSeconds())
-        {
-            parts.Add(string.Create(CultureInfo.InvariantCulture, $"the limit resets at {DateTimeOffset.FromUnixTimeSeconds(epoch):yyyy-MM-ddTHH:mm:ssZ}"));
-        }
-
-        return parts.Count > 0 ? string.Join(", ", parts) : "try again later";
     }
 
     private static Problem TooMany(Uri where, ArtifactDigest digest) => new(DiagnosticCode.GitHubTooManyAttestations,
@@ -260,26 +200,6 @@ public sealed partial class GitHubAttestationSource
             }
 
             return count;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>GitHub's <c>message</c> from an error body, cut short and stripped of control characters: it is shown to people.</summary>
-    private static string? ServerMessage(ReadOnlySpan<byte> body)
-    {
-        try
-        {
-            var message = JsonSerializer.Deserialize(body, GitHubJsonContext.Default.GitHubErrorBody)?.Message;
-            if (string.IsNullOrWhiteSpace(message))
-            {
-                return null;
-            }
-
-            var printable = new string(message.Where(c => !char.IsControl(c)).Take(MaxServerMessageLength).ToArray());
-            return printable.Length < message.Length ? printable + "…" : printable;
         }
         catch (JsonException)
         {

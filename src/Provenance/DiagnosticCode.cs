@@ -59,6 +59,12 @@ public enum DiagnosticCode
     GitHubResponseInvalid = 1024,
     /// <summary>More attestations (or pages of them) for one digest than <see cref="Limits.MaxGitHubAttestations"/> allows.</summary>
     GitHubTooManyAttestations = 1025,
+    /// <summary>
+    /// A release (<c>--release</c>) that cannot be downloaded safely: more assets than <see cref="Limits.MaxGitHubReleaseAssets"/>,
+    /// one larger than <see cref="Limits.MaxGitHubReleaseAssetBytes"/>, a name that is not a plain file name, or an asset
+    /// URL on another server than the API.
+    /// </summary>
+    GitHubReleaseRefused = 1026,
     /// <summary>An attestation needs its transparency log entry looked up online, and the network is off (--offline).</summary>
     LogEntryLookupOffline = 1030,
     /// <summary>A transparency log or package registry answered with something other than what its API defines.</summary>

@@ -21,6 +21,15 @@ public static class Limits
     /// <summary>Attestations fetched from the GitHub attestations API for one digest, over all its pages.</summary>
     public const int MaxGitHubAttestations = 1_000;
 
+    /// <summary>Largest GitHub release description (the JSON listing its assets) read.</summary>
+    public const long MaxGitHubReleaseBytes = 4L * 1024 * 1024;
+
+    /// <summary>Assets of one GitHub release downloaded for <c>--release</c>.</summary>
+    public const int MaxGitHubReleaseAssets = 100;
+
+    /// <summary>Largest release asset downloaded as an artifact (streamed to a file, never held in memory).</summary>
+    public const long MaxGitHubReleaseAssetBytes = 1L * 1024 * 1024 * 1024;
+
     /// <summary>Largest key file read.</summary>
     public const long MaxKeyFileBytes = 64 * 1024;
 

@@ -349,12 +349,7 @@ public sealed class GitHubAttestationSourceTests
     }
 
     private static Task<VerificationResult> VerifyAsync(GitHubAttestationFetch fetched) =>
-        new ProvenanceVerifier(new VerifierOptions
-        {
-            TrustedRoot = Provenance.Sigstore.TrustedRoot.PublicGood,
-            Identities = [CertificateIdentity.Create(null, "^https://github\\.com/" + SignerRepository.Replace("-", "\\-", StringComparison.Ordinal) + "/.*$",
-                "https://token.actions.githubusercontent.com", null)],
-        }).VerifyAsync(ArtifactInput.FromFile(Artifact), fetched.Pages, TestContext.Current.CancellationToken);
+        GitHubAttestationsApi.VerifyAsync(Artifact, fetched.Pages, TestContext.Current.CancellationToken);
 
     private static ArtifactDigest ParseDigest(string text) =>
         ArtifactDigest.TryParse(text, out var digest, out _) ? digest : throw new ArgumentException(text);

@@ -28,6 +28,19 @@ public static class GitHubAttestationsApi
     public static string ArtifactSha256 =>
         "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Artifact)));
 
+    /// <summary>
+    /// Verifies <paramref name="artifact"/> against <paramref name="attestations"/> as the CLI does with the embedded
+    /// public-good root, accepting the workflows of <see cref="SignerRepository"/> as signers.
+    /// </summary>
+    public static Task<Provenance.Verification.VerificationResult> VerifyAsync(
+        string artifact, IReadOnlyList<Provenance.Verification.AttestationInput> attestations, CancellationToken cancellationToken) =>
+        new Provenance.Verification.ProvenanceVerifier(new Provenance.Verification.VerifierOptions
+        {
+            TrustedRoot = Provenance.Sigstore.TrustedRoot.PublicGood,
+            Identities = [Provenance.Verification.CertificateIdentity.Create(null, "^https://github\\.com/github/artifact\\-attestations\\-workflows/.*$",
+                "https://token.actions.githubusercontent.com", null)],
+        }).VerifyAsync(Provenance.Verification.ArtifactInput.FromFile(artifact), attestations, cancellationToken);
+
     /// <summary>The API path of a repository's attestations for a digest.</summary>
     public static string RepositoryPath(string repository, string digest) => $"/repos/{repository}/attestations/{digest}";
 
@@ -50,6 +63,23 @@ public static class GitHubAttestationsApi
         }
 
         return LoopbackResponse.Json(json.ToString(), headers: all);
+    }
+
+    /// <summary>
+    /// A release as <c>GET /repos/{owner}/{repo}/releases/tags/{tag}</c> returns it, with the fields a download needs:
+    /// each asset's name, size and API URL (here on <paramref name="server"/>, <c>/assets/INDEX</c>).
+    /// </summary>
+    public static LoopbackResponse Release(Uri server, string repository, IEnumerable<(string Name, long Size)> assets)
+    {
+        var items = assets.Select((asset, index) => new System.Text.Json.Nodes.JsonObject
+        {
+            ["name"] = asset.Name,
+            ["size"] = asset.Size,
+            ["url"] = new Uri(server, $"repos/{repository}/releases/assets/{index}").ToString(),
+            ["browser_download_url"] = $"https://github.com/{repository}/releases/download/v1/{asset.Name}",
+        });
+        var release = new System.Text.Json.Nodes.JsonObject { ["tag_name"] = "v1", ["assets"] = new System.Text.Json.Nodes.JsonArray([.. items]) };
+        return LoopbackResponse.Json(release.ToJsonString());
     }
 
     /// <summary>An error as the API sends it: <c>{"message": …, "documentation_url": …}</c>.</summary>
