@@ -31,6 +31,8 @@ internal static class CliApplication
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(new CliOutput(output, error));
         builder.Services.AddSingleton(GitHubActionsEnvironment.From(builder.Configuration));
+        builder.Services.AddSingleton(GitHubApiEnvironment.From(builder.Configuration));
+        builder.Services.AddSingleton<GitHubAttestationFetching>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<VerifyCommandRunner>();
         builder.Services.AddSingleton<TrustedRootResolver>();

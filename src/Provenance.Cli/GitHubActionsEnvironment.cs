@@ -14,8 +14,12 @@ namespace Provenance.Cli;
 /// <param name="RunnerTemp">RUNNER_TEMP: a directory the runner empties after each job.</param>
 internal sealed record GitHubActionsEnvironment(bool IsActions, string? StepSummaryPath, string? OutputPath, string? RunnerTemp)
 {
-    /// <summary>The environment variables the tool reads; nothing else from the environment reaches it this way.</summary>
-    public static readonly ImmutableArray<string> VariableNames = ["GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT", "RUNNER_TEMP"];
+    /// <summary>
+    /// The environment variables the tool reads, the GitHub API's (<see cref="GitHubApiEnvironment"/>) included;
+    /// nothing else from the environment reaches it this way.
+    /// </summary>
+    public static readonly ImmutableArray<string> VariableNames =
+        ["GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT", "RUNNER_TEMP", "GITHUB_API_URL", "GH_TOKEN", "GITHUB_TOKEN"];
 
     /// <summary>Not in a workflow step: for verifications whose reports stay inside the tool (policy fixtures).</summary>
     public static readonly GitHubActionsEnvironment None = new(false, null, null, null);

@@ -76,13 +76,15 @@ internal static class NpmStep
         }
 
         var files = request.Artifacts.Count - request.Artifacts.Count(NpmPackage.IsReference);
-        if (files == 0 && packages.Count == 0 && request.Npm.LockfilePath is null)
+        if (files == 0 && packages.Count == 0 && request.Npm.LockfilePath is null && request.Release is null)
         {
-            usage.Add(new Problem(DiagnosticCode.InvalidOptions, "give what to verify: an artifact file, sha256:HEX, npm:NAME@VERSION or --npm-lockfile PATH"));
+            usage.Add(new Problem(DiagnosticCode.InvalidOptions,
+                "give what to verify: an artifact file, sha256:HEX, npm:NAME@VERSION, --npm-lockfile PATH or --release OWNER/REPO@TAG"));
         }
-        else if (files > 0 && request.Attestations.Count == 0)
+        else if (files > 0 && request.Attestations.Count == 0 && !GitHubAttestationFetching.Applies(request) && request.Release is null)
         {
-            usage.Add(new Problem(DiagnosticCode.InvalidOptions, "an artifact file or digest is verified against attestations: give them with --attestation"));
+            usage.Add(new Problem(DiagnosticCode.InvalidOptions,
+                "an artifact file or digest is verified against attestations: give them with --attestation, or fetch them from GitHub with --repo owner/name or --owner org"));
         }
 
         var (registry, registryProblem) = LogEntryLookupStep.ParseUrl("--npm-registry", request.Npm.Registry, DefaultRegistry);

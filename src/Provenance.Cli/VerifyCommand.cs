@@ -10,12 +10,13 @@ internal static class VerifyCommand
     {
         var artifacts = new Argument<string[]>("artifact")
         {
-            Description = "Artifact files to verify, their digests as sha256:HEX (sha384:, sha512:), or npm packages as npm:NAME@VERSION.",
+            Description = "Artifact files to verify, their digests as sha256:HEX (sha384:, sha512:), or npm packages as npm:NAME@VERSION; with --release, its assets.",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var attestations = new Option<string[]>("--attestation", "-a", "--bundle")
         {
-            Description = "An attestation file: DSSE envelope, .intoto.jsonl, Sigstore bundle or Cloud Build provenance JSON. Repeatable.",
+            Description = "An attestation file: DSSE envelope, .intoto.jsonl, Sigstore bundle or Cloud Build provenance JSON. Repeatable. "
+                + "Without it, --repo or --owner fetch the attestations from GitHub.",
             Arity = ArgumentArity.OneOrMore,
         };
         var keys = new Option<string[]>("--key")
@@ -81,6 +82,8 @@ internal static class VerifyCommand
             Arity = ArgumentArity.OneOrMore,
         };
         var shorthands = ShorthandOptions.Create();
+        var gitHubApiUrl = GitHubAttestationFetching.CreateApiUrlOption();
+        var release = GitHubAttestationFetching.CreateReleaseOption();
         var format = new Option<string?>("--format")
         {
             Description = "Output format (default: github when GITHUB_ACTIONS=true, else text). github writes the job summary, "
@@ -127,6 +130,7 @@ internal static class VerifyCommand
             artifacts, attestations, keys, keyAlgorithm, threshold, trustedRoot,
             identity, identityRegex, issuer, issuerRegex, anyIdentity, tlogThreshold, timestampThreshold, sctThreshold, policy, parameters, format, outputPath, vsa, vsaKey, offline, batch,
             rekorUrl, npm.Registry, npm.Lockfile, npm.RequireAttestations,
+            gitHubApiUrl, release,
         };
         foreach (var option in shorthands.All)
         {
@@ -160,6 +164,8 @@ internal static class VerifyCommand
             {
                 RekorUrl = parse.GetValue(rekorUrl) ?? LogEntryLookupStep.DefaultRekorUrl,
                 Npm = npm.Read(parse),
+                GitHubApiUrl = parse.GetValue(gitHubApiUrl),
+                Release = parse.GetValue(release),
             };
             return services.GetRequiredService<VerifyCommandRunner>().RunAsync(request, cancellationToken);
         });
@@ -194,6 +200,12 @@ internal sealed record VerifyRequest(
 
     /// <summary>The npm options (registry, lockfile).</summary>
     public NpmRequest Npm { get; init; } = new(NpmStep.DefaultRegistry, null, false);
+
+    /// <summary>The GitHub API base of --github-api-url, when given.</summary>
+    public string? GitHubApiUrl { get; init; }
+
+    /// <summary>The GitHub release of --release, OWNER/REPO@TAG, when given.</summary>
+    public string? Release { get; init; }
 }
 
 /// <summary>The keyless identity flags as given; all null when none was.</summary>

@@ -10,8 +10,11 @@ namespace Provenance.Cli;
 
 /// <summary>Runs <c>provenance verify</c>: turns the request into library calls and the results into an exit code.</summary>
 internal sealed partial class VerifyCommandRunner(
-    CliOutput output, GitHubActionsEnvironment github, TimeProvider time, ILogger<VerifyCommandRunner> logger, TrustedRootResolver? trustedRoots = null)
+    CliOutput output, GitHubActionsEnvironment github, TimeProvider time, ILogger<VerifyCommandRunner> logger, TrustedRootResolver? trustedRoots = null,
+    GitHubAttestationFetching? gitHubAttestations = null)
 {
+    private readonly GitHubAttestationFetching _gitHubAttestations = gitHubAttestations ?? new(GitHubApiEnvironment.None);
+
     public async Task<int> RunAsync(VerifyRequest request, CancellationToken cancellationToken)
     {
         var usage = new List<Problem>();
@@ -124,7 +127,7 @@ internal sealed partial class VerifyCommandRunner(
             usage.Add(new Problem(DiagnosticCode.InvalidOptions, "--param is for policy parameters: give the policy with --policy"));
         }
 
-        if (!request.Shorthands.IsEmpty)
+        if (!request.Shorthands.IsEmpty && !GitHubAttestationFetching.OnlyNamesWhereToFetch(request))
         {
             if (request.PolicyPath is not null)
             {
@@ -183,6 +186,7 @@ internal sealed partial class VerifyCommandRunner(
             }
         }
 
+        usage.AddRange(_gitHubAttestations.CheckUsage(request));
         using var signingKey = vsaKey;
         if (usage.Count > 0)
         {
@@ -229,6 +233,14 @@ internal sealed partial class VerifyCommandRunner(
             CertificateTransparencyThreshold = request.Thresholds.CertificateTransparencyLogs,
         };
         var verifier = new ProvenanceVerifier(options);
+        using var fetched = await _gitHubAttestations.AddFetchedAsync(request, artifacts, attestationFiles, cancellationToken).ConfigureAwait(false);
+        if (fetched.Problem is not null)
+        {
+            await output.Error.WriteLineAsync("error: " + fetched.Problem).ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+
+        // Fetched attestations go through the same steps as files: what GitHub hands out is verified like a local file.
         var lookup = await LogEntryLookupStep.ResolveAsync(request, attestationFiles, cancellationToken).ConfigureAwait(false);
         var attestations = lookup.Attestations;
         var results = artifacts.Count == 0 ? [] : lookup.Apply(request.Batch

@@ -47,6 +47,24 @@ public enum DiagnosticCode
     /// <summary>Nothing trusted is cached for the repository and the network is off, so no trusted root can be had.</summary>
     TufNothingCached = 1053,
     // 1020–1029: the GitHub API source; 1030–1039: Rekor and npm sources; 1040–1049: OCI registries; 1050–1059: TUF.
+    /// <summary>The GitHub API refused the token (401): it is missing where one is needed, expired or invalid.</summary>
+    GitHubUnauthorized = 1020,
+    /// <summary>The GitHub API rate limit is used up (403 or 429); the message says when it resets.</summary>
+    GitHubRateLimited = 1021,
+    /// <summary>The GitHub API refused access (403) for a reason other than the rate limit: the token lacks a permission.</summary>
+    GitHubForbidden = 1022,
+    /// <summary>The GitHub API found nothing (404): no attestations for the digest, or no such repository or organization the token can see.</summary>
+    GitHubNotFound = 1023,
+    /// <summary>The GitHub API answered with an unexpected status, a body that is not an attestations listing, or a next-page link elsewhere.</summary>
+    GitHubResponseInvalid = 1024,
+    /// <summary>More attestations (or pages of them) for one digest than <see cref="Limits.MaxGitHubAttestations"/> allows.</summary>
+    GitHubTooManyAttestations = 1025,
+    /// <summary>
+    /// A release (<c>--release</c>) that cannot be downloaded safely: more assets than <see cref="Limits.MaxGitHubReleaseAssets"/>,
+    /// one larger than <see cref="Limits.MaxGitHubReleaseAssetBytes"/>, a name that is not a plain file name, or an asset
+    /// URL on another server than the API.
+    /// </summary>
+    GitHubReleaseRefused = 1026,
     /// <summary>An attestation needs its transparency log entry looked up online, and the network is off (--offline).</summary>
     LogEntryLookupOffline = 1030,
     /// <summary>A transparency log or package registry answered with something other than what its API defines.</summary>

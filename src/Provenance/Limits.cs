@@ -12,6 +12,24 @@ public static class Limits
     /// <summary>Largest HTTP response body read, unless a source asks for less (metadata) or more (artifact downloads).</summary>
     public const long MaxHttpResponseBytes = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Pages of the GitHub attestations API read for one digest (100 attestations each): a server whose next-page
+    /// links never end costs at most this many requests.
+    /// </summary>
+    public const int MaxGitHubAttestationPages = 10;
+
+    /// <summary>Attestations fetched from the GitHub attestations API for one digest, over all its pages.</summary>
+    public const int MaxGitHubAttestations = 1_000;
+
+    /// <summary>Largest GitHub release description (the JSON listing its assets) read.</summary>
+    public const long MaxGitHubReleaseBytes = 4L * 1024 * 1024;
+
+    /// <summary>Assets of one GitHub release downloaded for <c>--release</c>.</summary>
+    public const int MaxGitHubReleaseAssets = 100;
+
+    /// <summary>Largest release asset downloaded as an artifact (streamed to a file, never held in memory).</summary>
+    public const long MaxGitHubReleaseAssetBytes = 1L * 1024 * 1024 * 1024;
+
     /// <summary>Largest key file read.</summary>
     public const long MaxKeyFileBytes = 64 * 1024;
 

@@ -128,9 +128,9 @@ public sealed partial class GitHubOutputTests : IDisposable
         var runs = (YamlMappingNode)root.Children["runs"];
         Assert.Equal("composite", runs.Children["using"].ToString());
         var inputs = ((YamlMappingNode)root.Children["inputs"]).Children.Keys.Select(k => k.ToString());
-        Assert.Equal(["artifacts", "attestations", "policy", "params", "keys", "trusted-root", "fail-on-error"], inputs);
+        Assert.Equal(["artifacts", "attestations", "repository", "owner", "token", "policy", "params", "keys", "trusted-root", "vsa", "vsa-key", "fail-on-error"], inputs);
         var outputs = ((YamlMappingNode)root.Children["outputs"]).Children.Keys.Select(k => k.ToString());
-        Assert.Equal(["verified", "report"], outputs);
+        Assert.Equal(["verified", "report", "vsa"], outputs);
 
         var steps = ((YamlSequenceNode)runs.Children["steps"]).Children.Cast<YamlMappingNode>().ToList();
         var uses = steps.Where(s => s.Children.ContainsKey("uses")).Select(s => s.Children["uses"].ToString()).ToList();

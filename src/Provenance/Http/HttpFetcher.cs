@@ -60,8 +60,25 @@ public sealed class HttpFetcher : IDisposable
         return await SendAsync(request, headers: null, maxResponseBytes, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// GETs <paramref name="uri"/> and, on success, streams the body into <paramref name="destination"/> (the returned
+    /// response then has an empty body) within <paramref name="maxResponseBytes"/> and <paramref name="attemptTimeout"/>;
+    /// any other status is read whole, as <see cref="GetAsync"/> does, so callers can explain it.
+    /// </summary>
+    public async Task<HttpFetchResponse> DownloadAsync(
+        Uri uri, Stream destination, IEnumerable<KeyValuePair<string, string>>? headers, long maxResponseBytes, TimeSpan attemptTimeout,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        ArgumentNullException.ThrowIfNull(destination);
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        request.Options.Set(ResilientHttpHandler.AttemptTimeoutOption, attemptTimeout);
+        return await SendAsync(request, headers, maxResponseBytes, cancellationToken, destination).ConfigureAwait(false);
+    }
+
     private async Task<HttpFetchResponse> SendAsync(
-        HttpRequestMessage request, IEnumerable<KeyValuePair<string, string>>? headers, long? maxResponseBytes, CancellationToken cancellationToken)
+        HttpRequestMessage request, IEnumerable<KeyValuePair<string, string>>? headers, long? maxResponseBytes, CancellationToken cancellationToken,
+        Stream? destination = null)
     {
         var uri = request.RequestUri!;
         foreach (var (name, value) in headers ?? [])
@@ -75,10 +92,17 @@ public sealed class HttpFetcher : IDisposable
         }
 
         using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        byte[] body;
+        byte[] body = [];
         try
         {
-            body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            if (destination is not null && response.IsSuccessStatusCode)
+            {
+                await response.Content.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (HttpRequestException e)
         {

@@ -23,6 +23,12 @@ public sealed class ResilientHttpHandler : DelegatingHandler
     /// </summary>
     public static readonly HttpRequestOptionsKey<bool> IdempotentOption = new("Provenance.Idempotent");
 
+    /// <summary>
+    /// Per-request override of <see cref="HttpFetchOptions.AttemptTimeout"/>: a large artifact download needs longer
+    /// than a metadata request, and is still cut off when it stalls past this.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<TimeSpan> AttemptTimeoutOption = new("Provenance.AttemptTimeout");
+
     private const int MaxRedirects = 5;
     private readonly HttpFetchOptions _options;
 
@@ -54,6 +60,7 @@ public sealed class ResilientHttpHandler : DelegatingHandler
         }
 
         var maxBytes = request.Options.TryGetValue(MaxResponseBytesOption, out var requested) ? requested : _options.MaxResponseBytes;
+        var timeout = request.Options.TryGetValue(AttemptTimeoutOption, out var requestedTimeout) ? requestedTimeout : _options.AttemptTimeout;
         var retryable = request.Method == HttpMethod.Get || request.Method == HttpMethod.Head
             || (request.Options.TryGetValue(IdempotentOption, out var idempotent) && idempotent);
 
@@ -66,7 +73,7 @@ public sealed class ResilientHttpHandler : DelegatingHandler
         {
             RequireAllowedScheme(uri);
             using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attemptTimeout.CancelAfter(_options.AttemptTimeout);
+            attemptTimeout.CancelAfter(timeout);
             var started = Environment.TickCount64;
             HttpResponseMessage response;
             try
@@ -81,7 +88,7 @@ public sealed class ResilientHttpHandler : DelegatingHandler
                 {
                     throw e is OperationCanceledException
                         ? Fail(DiagnosticCode.FetchTimedOut, uri, string.Create(CultureInfo.InvariantCulture,
-                            $"no response within {_options.AttemptTimeout.TotalSeconds:0.#} s after {attempt} attempt(s); try again later or check the URL"), e)
+                            $"no response within {timeout.TotalSeconds:0.#} s after {attempt} attempt(s); try again later or check the URL"), e)
                         : Fail(DiagnosticCode.FetchFailed, uri, $"cannot connect after {attempt} attempt(s): {e.Message}; check the URL and the network", e);
                 }
 
@@ -114,7 +121,7 @@ public sealed class ResilientHttpHandler : DelegatingHandler
                 if (wait > _options.MaxRetryAfter)
                 {
                     // The server wants a longer pause than a verification should hang for: let the caller say when.
-                    return Bounded(response, uri, maxBytes, started);
+                    return Bounded(response, uri, maxBytes, timeout, started);
                 }
 
                 response.Dispose();
@@ -123,7 +130,7 @@ public sealed class ResilientHttpHandler : DelegatingHandler
                 continue;
             }
 
-            return Bounded(response, uri, maxBytes, started);
+            return Bounded(response, uri, maxBytes, timeout, started);
         }
     }
 
@@ -139,7 +146,7 @@ public sealed class ResilientHttpHandler : DelegatingHandler
         };
     }
 
-    private HttpResponseMessage Bounded(HttpResponseMessage response, Uri uri, long maxBytes, long started)
+    private static HttpResponseMessage Bounded(HttpResponseMessage response, Uri uri, long maxBytes, TimeSpan timeout, long started)
     {
         if (response.Content.Headers.ContentLength is { } length && length > maxBytes)
         {
@@ -147,8 +154,8 @@ public sealed class ResilientHttpHandler : DelegatingHandler
             throw TooLarge(uri, maxBytes);
         }
 
-        var remaining = _options.AttemptTimeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
-        response.Content = new BoundedContent(response.Content, uri, maxBytes, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _options.AttemptTimeout);
+        var remaining = timeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
+        response.Content = new BoundedContent(response.Content, uri, maxBytes, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, timeout);
         return response;
     }
 
