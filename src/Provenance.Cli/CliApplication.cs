@@ -32,6 +32,7 @@ internal static class CliApplication
         builder.Services.AddSingleton(new CliOutput(output, error));
         builder.Services.AddSingleton(GitHubActionsEnvironment.From(builder.Configuration));
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<OciArtifacts>();
         builder.Services.AddSingleton<VerifyCommandRunner>();
         builder.Services.AddSingleton<TrustedRootResolver>();
         using var host = builder.Build();

@@ -75,10 +75,12 @@ internal static class NpmStep
             lockfile = parsed;
         }
 
-        var files = request.Artifacts.Count - request.Artifacts.Count(NpmPackage.IsReference);
-        if (files == 0 && packages.Count == 0 && request.Npm.LockfilePath is null)
+        // oci:// images bring their own attestations from the registry (OciArtifacts), as npm packages do.
+        var images = request.Artifacts.Count(Sources.Oci.OciReference.IsOciReference);
+        var files = request.Artifacts.Count - request.Artifacts.Count(NpmPackage.IsReference) - images;
+        if (files == 0 && images == 0 && packages.Count == 0 && request.Npm.LockfilePath is null)
         {
-            usage.Add(new Problem(DiagnosticCode.InvalidOptions, "give what to verify: an artifact file, sha256:HEX, npm:NAME@VERSION or --npm-lockfile PATH"));
+            usage.Add(new Problem(DiagnosticCode.InvalidOptions, "give what to verify: an artifact file, sha256:HEX, npm:NAME@VERSION, oci://IMAGE or --npm-lockfile PATH"));
         }
         else if (files > 0 && request.Attestations.Count == 0)
         {

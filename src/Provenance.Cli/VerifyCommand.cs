@@ -10,12 +10,14 @@ internal static class VerifyCommand
     {
         var artifacts = new Argument<string[]>("artifact")
         {
-            Description = "Artifact files to verify, their digests as sha256:HEX (sha384:, sha512:), or npm packages as npm:NAME@VERSION.",
+            Description = "Artifact files to verify, their digests as sha256:HEX (sha384:, sha512:), npm packages as npm:NAME@VERSION, "
+                + "or images as oci://REGISTRY/REPOSITORY:TAG or @sha256:HEX (attestations fetched from the registry).",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var attestations = new Option<string[]>("--attestation", "-a", "--bundle")
         {
-            Description = "An attestation file: DSSE envelope, .intoto.jsonl, Sigstore bundle or Cloud Build provenance JSON. Repeatable.",
+            Description = "An attestation file: DSSE envelope, .intoto.jsonl, Sigstore bundle or Cloud Build provenance JSON. Repeatable; "
+                + "not needed for npm: and oci:// artifacts, whose attestations are fetched.",
             Arity = ArgumentArity.OneOrMore,
         };
         var keys = new Option<string[]>("--key")
@@ -116,11 +118,17 @@ internal static class VerifyCommand
 
         var npm = NpmStep.CreateOptions();
 
+        var insecureRegistries = new Option<string[]>("--insecure-registry")
+        {
+            Description = "A registry host that may be reached over plain http (loopback registries always may). Repeatable.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+
         var command = new Command("verify", "Verify artifacts against attestations: signature, subject digest, statement.")
         {
             artifacts, attestations, keys, keyAlgorithm, threshold, trustedRoot,
             identity, identityRegex, issuer, issuerRegex, anyIdentity, tlogThreshold, timestampThreshold, sctThreshold, policy, parameters, format, outputPath, vsa, vsaKey, offline,
-            rekorUrl, npm.Registry, npm.Lockfile, npm.RequireAttestations,
+            rekorUrl, npm.Registry, npm.Lockfile, npm.RequireAttestations, insecureRegistries,
         };
         foreach (var option in shorthands.All)
         {
@@ -153,6 +161,7 @@ internal static class VerifyCommand
             {
                 RekorUrl = parse.GetValue(rekorUrl) ?? LogEntryLookupStep.DefaultRekorUrl,
                 Npm = npm.Read(parse),
+                InsecureRegistries = parse.GetValue(insecureRegistries) ?? [],
             };
             return services.GetRequiredService<VerifyCommandRunner>().RunAsync(request, cancellationToken);
         });
@@ -186,6 +195,9 @@ internal sealed record VerifyRequest(
 
     /// <summary>The npm options (registry, lockfile).</summary>
     public NpmRequest Npm { get; init; } = new(NpmStep.DefaultRegistry, null, false);
+
+    /// <summary>Registry hosts that may be reached over plain http (<c>--insecure-registry</c>).</summary>
+    public IReadOnlyList<string> InsecureRegistries { get; init; } = [];
 }
 
 /// <summary>The keyless identity flags as given; all null when none was.</summary>

@@ -4,22 +4,36 @@ using Provenance.Cli.Reports;
 using Provenance.Cryptography;
 using Provenance.Policy;
 using Provenance.Sigstore;
+using Provenance.Sources.Oci;
 using Provenance.Verification;
 
 namespace Provenance.Cli;
 
 /// <summary>Runs <c>provenance verify</c>: turns the request into library calls and the results into an exit code.</summary>
 internal sealed partial class VerifyCommandRunner(
-    CliOutput output, GitHubActionsEnvironment github, TimeProvider time, ILogger<VerifyCommandRunner> logger, TrustedRootResolver? trustedRoots = null)
+    CliOutput output, GitHubActionsEnvironment github, TimeProvider time, ILogger<VerifyCommandRunner> logger,
+    TrustedRootResolver? trustedRoots = null, OciArtifacts? oci = null)
 {
     public async Task<int> RunAsync(VerifyRequest request, CancellationToken cancellationToken)
     {
         var usage = new List<Problem>();
         var artifacts = new List<ArtifactInput>();
         var npm = await NpmStep.ParseAsync(request, usage, cancellationToken).ConfigureAwait(false);
+        var images = new List<OciReference>();
         foreach (var artifact in request.Artifacts.Where(a => !Sources.Npm.NpmPackage.IsReference(a)))
         {
-            if (LooksLikeDigest(artifact))
+            if (OciReference.IsOciReference(artifact))
+            {
+                if (OciReference.TryParse(artifact, out var image, out var problem))
+                {
+                    images.Add(image);
+                }
+                else
+                {
+                    usage.Add(problem);
+                }
+            }
+            else if (LooksLikeDigest(artifact))
             {
                 if (ArtifactDigest.TryParse(artifact, out var digest, out var problem))
                 {
@@ -228,8 +242,28 @@ internal sealed partial class VerifyCommandRunner(
             CertificateTransparencyThreshold = request.Thresholds.CertificateTransparencyLogs,
         };
         var verifier = new ProvenanceVerifier(options);
-        var lookup = await LogEntryLookupStep.ResolveAsync(request, request.Attestations.Select(AttestationInput.FromFile).ToList(), cancellationToken)
-            .ConfigureAwait(false);
+        var given = request.Attestations.Select(AttestationInput.FromFile).ToList();
+        if (images.Count > 0)
+        {
+            var fetched = await (oci ?? throw new InvalidOperationException("oci:// artifacts need the registry source"))
+                .FetchAsync(images, request.Offline, request.InsecureRegistries, cancellationToken).ConfigureAwait(false);
+            foreach (var problem in fetched.Problems)
+            {
+                await output.Error.WriteLineAsync("error: " + problem).ConfigureAwait(false);
+            }
+
+            if (fetched.Problems.Count > 0)
+            {
+                return ExitCodes.UsageError;
+            }
+
+            artifacts.AddRange(fetched.Artifacts);
+
+            // Fetched attestations are read exactly like local files, Rekor lookup for legacy envelopes included.
+            given.AddRange(fetched.Attestations);
+        }
+
+        var lookup = await LogEntryLookupStep.ResolveAsync(request, given, cancellationToken).ConfigureAwait(false);
         var attestations = lookup.Attestations;
         var results = artifacts.Count == 0 ? [] : lookup.Apply(policy is null
             ? await verifier.VerifyAsync(artifacts, attestations, cancellationToken).ConfigureAwait(false)
