@@ -20,6 +20,12 @@ public sealed partial record OciReference(string Registry, string Repository, st
     /// <summary>The host without its port, for matching <c>--insecure-registry</c>.</summary>
     public string Host => Uri.TryCreate("http://" + Registry, UriKind.Absolute, out var uri) ? uri.Host : Registry;
 
+    /// <summary>
+    /// The host the registry API is served from: Docker Hub's images are named <c>docker.io/…</c> but served from
+    /// <c>registry-1.docker.io</c>; every other registry serves its own name.
+    /// </summary>
+    public string ApiHost => Registry is "docker.io" or "index.docker.io" ? "registry-1.docker.io" : Registry;
+
     /// <summary>True for an argument that names an image in a registry.</summary>
     public static bool IsOciReference(string argument) =>
         argument is not null && argument.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase);

@@ -28,7 +28,7 @@ internal sealed partial class RegistryClient(HttpFetcher fetcher, OciReference i
 
     /// <summary>The repository's API root: plain http only where the shared pipeline allows it (loopback, --insecure-registry).</summary>
     private Uri RepositoryUri { get; } = new(
-        (IsPlainHttp(image, fetcher.Options) ? "http://" : "https://") + image.Registry + "/v2/" + image.Repository + "/");
+        (IsPlainHttp(image, fetcher.Options) ? "http://" : "https://") + image.ApiHost + "/v2/" + image.Repository + "/");
 
     /// <summary>
     /// The manifest <paramref name="reference"/> (a tag or a digest) names, or null when the registry has none (404).

@@ -67,7 +67,8 @@ public static class RegistryCredentials
             StrictJson.RequireObject(auths, "$.auths");
             foreach (var entry in auths.EnumerateObject())
             {
-                if (!string.Equals(RegistryKey(entry.Name), registry, StringComparison.OrdinalIgnoreCase))
+                if (!string.Equals(RegistryKey(entry.Name), registry, StringComparison.OrdinalIgnoreCase)
+                    && !(IsDockerHub(registry) && IsDockerHub(RegistryKey(entry.Name))))
                 {
                     continue;
                 }
@@ -102,6 +103,12 @@ public static class RegistryCredentials
                 "the Docker config file is not valid: " + e.Problem.Message, (e.Problem.Location ?? "$") + " in " + source));
         }
     }
+
+    /// <summary>Docker Hub's names: docker login writes its credentials under https://index.docker.io/v1/.</summary>
+    private static bool IsDockerHub(string registry) =>
+        registry.Equals("docker.io", StringComparison.OrdinalIgnoreCase)
+        || registry.Equals("index.docker.io", StringComparison.OrdinalIgnoreCase)
+        || registry.Equals("registry-1.docker.io", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// The registry an <c>auths</c> key names: Docker writes bare hosts (<c>registry:5000</c>) and, for older logins,

@@ -46,4 +46,13 @@ public sealed class OciReferenceTests
         Assert.Equal("v1", reference.WithDigest(Digest).Tag);
         Assert.Equal("ghcr.io", reference.Host);
     }
+
+    [Theory]
+    [InlineData("oci://docker.io/library/alpine:3", "registry-1.docker.io")]
+    [InlineData("oci://ghcr.io/org/app:3", "ghcr.io")]
+    public void Docker_hub_is_served_from_its_api_host(string text, string apiHost)
+    {
+        Assert.True(OciReference.TryParse(text, out var reference, out _));
+        Assert.Equal(apiHost, reference.ApiHost);
+    }
 }

@@ -25,6 +25,16 @@ public sealed class RegistryCredentialsTests
     }
 
     [Fact]
+    public void Docker_hub_images_use_the_credentials_docker_login_stored_for_docker_hub()
+    {
+        var config = $"{{\"auths\":{{\"https://index.docker.io/v1/\":{{\"auth\":\"{Auth}\"}}}}}}";
+
+        var (credential, _) = RegistryCredentials.FromDockerConfig(Encoding.UTF8.GetBytes(config), "docker.io", "config.json");
+
+        Assert.Equal("reader", credential!.Username);
+    }
+
+    [Fact]
     public void A_registry_without_an_entry_is_pulled_anonymously()
     {
         var (credential, problem) = RegistryCredentials.FromDockerConfig(
