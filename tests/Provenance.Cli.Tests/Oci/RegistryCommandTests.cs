@@ -50,6 +50,22 @@ public sealed class RegistryCommandTests(RegistryFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_key_signed_cosign_attestation_verifies_with_the_key()
+    {
+        using var pusher = Pusher("cosign/key-signed");
+        using var signer = TestSigner.Create("ecdsa-p256-sha256");
+        var (image, manifest) = await OciImages.PushImageAsync(pusher, "v1");
+        var envelope = AttestationFactory.Envelope(AttestationFactory.StatementFor(manifest), data => signer.Sign(data));
+        await OciImages.PushCosignAttestationAsync(pusher, image, new CosignLayer(Encoding.UTF8.GetBytes(envelope), new Dictionary<string, string>()));
+
+        var run = await CliRunner.InProcessAsync("verify", $"oci://{fixture.Registry.Address}/cosign/key-signed:v1",
+            "--key", _files.Write("key.pub", Encoding.ASCII.GetBytes(signer.PublicKeyPem)));
+
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        Assert.StartsWith("VERIFIED: " + image.Digest, run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_valid_attestation_of_other_bytes_attached_to_the_image_does_not_verify_it()
     {
         using var pusher = Pusher("bundle/other-subject");

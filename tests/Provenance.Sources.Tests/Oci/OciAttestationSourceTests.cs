@@ -160,6 +160,38 @@ public sealed class OciAttestationSourceTests : IDisposable
         Assert.Empty(server.Requests);
     }
 
+    [Theory]
+    [InlineData("registry.test", "http")]
+    [InlineData("other.test", "https")]
+    public async Task Plain_http_is_used_only_for_hosts_named_insecure(string insecureHost, string scheme)
+    {
+        using var recorder = new RecordingHandler();
+        using var fetcher = new HttpFetcher(new HttpFetchOptions
+        {
+            MaxAttempts = 1,
+            InnerHandler = recorder,
+            InsecureHosts = new HashSet<string>([insecureHost], StringComparer.OrdinalIgnoreCase),
+        });
+        Assert.True(OciReference.TryParse("oci://registry.test:5000/repo:v1", out var reference, out _));
+
+        var (_, problem) = await OciAttestationSource.FetchAsync(fetcher, reference, null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(DiagnosticCode.RegistryRequestFailed, problem!.Code);
+        Assert.Equal(new Uri($"{scheme}://registry.test:5000/v2/repo/manifests/v1"), Assert.Single(recorder.Requests));
+    }
+
+    /// <summary>Answers 404 to everything and records what was asked, so no request leaves the process.</summary>
+    private sealed class RecordingHandler : HttpMessageHandler
+    {
+        public List<Uri> Requests { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Requests.Add(request.RequestUri!);
+            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.NotFound) { RequestMessage = request });
+        }
+    }
+
     internal static HttpFetcher Fetcher() => new(new HttpFetchOptions { MaxAttempts = 1, AttemptTimeout = TimeSpan.FromSeconds(20) });
 
     internal static OciReference Reference(LoopbackHttpServer server, string tagOrDigest, string repository = "test/image")
