@@ -99,7 +99,9 @@ public sealed class DistributionRegistry : IAsyncDisposable
             await Task.Delay(100, cancellationToken);
         }
 
-        throw new InvalidOperationException($"no registry answers at {BaseUri}v2/");
+        throw new InvalidOperationException(_process is null
+            ? $"no registry answers at {BaseUri}v2/, the address {AddressVariable} gives; start one there, or unset it to let the tests start their own"
+            : $"the registry started at {BaseUri} does not answer at /v2/");
     }
 
     public async ValueTask DisposeAsync()
