@@ -34,6 +34,7 @@ internal static class CliApplication
         builder.Services.AddSingleton(GitHubApiEnvironment.From(builder.Configuration));
         builder.Services.AddSingleton<GitHubAttestationFetching>();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<OciArtifacts>();
         builder.Services.AddSingleton<VerifyCommandRunner>();
         builder.Services.AddSingleton<TrustedRootResolver>();
         using var host = builder.Build();

@@ -75,11 +75,13 @@ internal static class NpmStep
             lockfile = parsed;
         }
 
-        var files = request.Artifacts.Count - request.Artifacts.Count(NpmPackage.IsReference);
-        if (files == 0 && packages.Count == 0 && request.Npm.LockfilePath is null && request.Release is null)
+        // oci:// images bring their own attestations from the registry (OciArtifacts), as npm packages do.
+        var images = request.Artifacts.Count(Sources.Oci.OciReference.IsOciReference);
+        var files = request.Artifacts.Count - request.Artifacts.Count(NpmPackage.IsReference) - images;
+        if (files == 0 && images == 0 && packages.Count == 0 && request.Npm.LockfilePath is null && request.Release is null)
         {
             usage.Add(new Problem(DiagnosticCode.InvalidOptions,
-                "give what to verify: an artifact file, sha256:HEX, npm:NAME@VERSION, --npm-lockfile PATH or --release OWNER/REPO@TAG"));
+                "give what to verify: an artifact file, sha256:HEX, npm:NAME@VERSION, oci://IMAGE, --npm-lockfile PATH or --release OWNER/REPO@TAG"));
         }
         else if (files > 0 && request.Attestations.Count == 0 && !GitHubAttestationFetching.Applies(request) && request.Release is null)
         {

@@ -10,13 +10,14 @@ internal static class VerifyCommand
     {
         var artifacts = new Argument<string[]>("artifact")
         {
-            Description = "Artifact files to verify, their digests as sha256:HEX (sha384:, sha512:), or npm packages as npm:NAME@VERSION; with --release, its assets.",
+            Description = "Artifact files to verify, their digests as sha256:HEX (sha384:, sha512:), npm packages as npm:NAME@VERSION, "
+                + "or images as oci://REGISTRY/REPOSITORY:TAG or @sha256:HEX (attestations fetched from the registry); with --release, its assets.",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var attestations = new Option<string[]>("--attestation", "-a", "--bundle")
         {
-            Description = "An attestation file: DSSE envelope, .intoto.jsonl, Sigstore bundle or Cloud Build provenance JSON. Repeatable. "
-                + "Without it, --repo or --owner fetch the attestations from GitHub.",
+            Description = "An attestation file: DSSE envelope, .intoto.jsonl, Sigstore bundle or Cloud Build provenance JSON. Repeatable; "
+                + "not needed for npm: and oci:// artifacts, whose attestations are fetched, nor with --repo or --owner, which fetch them from GitHub.",
             Arity = ArgumentArity.OneOrMore,
         };
         var keys = new Option<string[]>("--key")
@@ -125,12 +126,18 @@ internal static class VerifyCommand
                 + "against the attestations whose subjects name it.",
         };
 
+        var insecureRegistries = new Option<string[]>("--insecure-registry")
+        {
+            Description = "A registry host that may be reached over plain http (loopback registries always may). Repeatable.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+
         var command = new Command("verify", "Verify artifacts against attestations: signature, subject digest, statement.")
         {
             artifacts, attestations, keys, keyAlgorithm, threshold, trustedRoot,
             identity, identityRegex, issuer, issuerRegex, anyIdentity, tlogThreshold, timestampThreshold, sctThreshold, policy, parameters, format, outputPath, vsa, vsaKey, offline, batch,
             rekorUrl, npm.Registry, npm.Lockfile, npm.RequireAttestations,
-            gitHubApiUrl, release,
+            gitHubApiUrl, release, insecureRegistries,
         };
         foreach (var option in shorthands.All)
         {
@@ -166,6 +173,7 @@ internal static class VerifyCommand
                 Npm = npm.Read(parse),
                 GitHubApiUrl = parse.GetValue(gitHubApiUrl),
                 Release = parse.GetValue(release),
+                InsecureRegistries = parse.GetValue(insecureRegistries) ?? [],
             };
             return services.GetRequiredService<VerifyCommandRunner>().RunAsync(request, cancellationToken);
         });
@@ -206,6 +214,8 @@ internal sealed record VerifyRequest(
 
     /// <summary>The GitHub release of --release, OWNER/REPO@TAG, when given.</summary>
     public string? Release { get; init; }
+    /// <summary>Registry hosts that may be reached over plain http (<c>--insecure-registry</c>).</summary>
+    public IReadOnlyList<string> InsecureRegistries { get; init; } = [];
 }
 
 /// <summary>The keyless identity flags as given; all null when none was.</summary>

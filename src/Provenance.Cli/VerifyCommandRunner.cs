@@ -4,6 +4,7 @@ using Provenance.Cli.Reports;
 using Provenance.Cryptography;
 using Provenance.Policy;
 using Provenance.Sigstore;
+using Provenance.Sources.Oci;
 using Provenance.Verification;
 
 namespace Provenance.Cli;
@@ -11,7 +12,7 @@ namespace Provenance.Cli;
 /// <summary>Runs <c>provenance verify</c>: turns the request into library calls and the results into an exit code.</summary>
 internal sealed partial class VerifyCommandRunner(
     CliOutput output, GitHubActionsEnvironment github, TimeProvider time, ILogger<VerifyCommandRunner> logger, TrustedRootResolver? trustedRoots = null,
-    GitHubAttestationFetching? gitHubAttestations = null)
+    GitHubAttestationFetching? gitHubAttestations = null, OciArtifacts? oci = null)
 {
     private readonly GitHubAttestationFetching _gitHubAttestations = gitHubAttestations ?? new(GitHubApiEnvironment.None);
 
@@ -20,9 +21,21 @@ internal sealed partial class VerifyCommandRunner(
         var usage = new List<Problem>();
         var artifacts = new List<ArtifactInput>();
         var npm = await NpmStep.ParseAsync(request, usage, cancellationToken).ConfigureAwait(false);
+        var images = new List<OciReference>();
         foreach (var artifact in InputPatterns.Expand(request.Artifacts.Where(a => !Sources.Npm.NpmPackage.IsReference(a)), "artifact", usage))
         {
-            if (LooksLikeDigest(artifact))
+            if (OciReference.IsOciReference(artifact))
+            {
+                if (OciReference.TryParse(artifact, out var image, out var problem))
+                {
+                    images.Add(image);
+                }
+                else
+                {
+                    usage.Add(problem);
+                }
+            }
+            else if (LooksLikeDigest(artifact))
             {
                 if (ArtifactDigest.TryParse(artifact, out var digest, out var problem))
                 {
@@ -238,6 +251,24 @@ internal sealed partial class VerifyCommandRunner(
         {
             await output.Error.WriteLineAsync("error: " + fetched.Problem).ConfigureAwait(false);
             return ExitCodes.UsageError;
+        }
+
+        if (images.Count > 0)
+        {
+            var fetchedImages = await (oci ?? throw new InvalidOperationException("oci:// artifacts need the registry source"))
+                .FetchAsync(images, request.Offline, request.InsecureRegistries, cancellationToken).ConfigureAwait(false);
+            foreach (var problem in fetchedImages.Problems)
+            {
+                await output.Error.WriteLineAsync("error: " + problem).ConfigureAwait(false);
+            }
+
+            if (fetchedImages.Problems.Count > 0)
+            {
+                return ExitCodes.UsageError;
+            }
+
+            artifacts.AddRange(fetchedImages.Artifacts);
+            attestationFiles.AddRange(fetchedImages.Attestations);
         }
 
         // Fetched attestations go through the same steps as files: what GitHub hands out is verified like a local file.

@@ -77,6 +77,25 @@ public enum DiagnosticCode
     NpmPackageNotFound = 1034,
     /// <summary>The npm package version has no attestations (it was not published with provenance).</summary>
     NpmAttestationsMissing = 1035,
+    /// <summary>An <c>oci://</c> reference is not REGISTRY/REPOSITORY followed by <c>:TAG</c> or <c>@sha256:HEX</c>.</summary>
+    InvalidOciReference = 1040,
+    /// <summary>A registry answered a request with an error status (not found, denied, unavailable).</summary>
+    RegistryRequestFailed = 1041,
+    /// <summary>
+    /// Content from a registry does not hash to the digest it was asked for or announced with (a manifest, blob or
+    /// referrer; or a Docker-Content-Digest header that disagrees with the bytes): the registry or the path to it lies.
+    /// </summary>
+    RegistryDigestMismatch = 1042,
+    /// <summary>A manifest, index or referrers list from a registry is not what the OCI specifications describe.</summary>
+    RegistryMalformedContent = 1043,
+    /// <summary>Registry authentication failed: credentials refused, or a token endpoint answered with no usable token.</summary>
+    RegistryAuthenticationFailed = 1044,
+    /// <summary>More referrers, layers or index entries than <see cref="Limits"/> allows.</summary>
+    RegistryTooManyEntries = 1045,
+    /// <summary>The registry holds no Sigstore bundle or cosign attestation for the image.</summary>
+    RegistryNoAttestations = 1046,
+    /// <summary>Registry credentials (Docker config file or environment) cannot be read or are malformed.</summary>
+    RegistryCredentialsInvalid = 1047,
 
     /// <summary>The input is not well-formed JSON.</summary>
     MalformedJson = 2001,

@@ -170,4 +170,25 @@ public static class Limits
 
     /// <summary>Artifacts, and separately attestation files, one invocation verifies, after patterns are expanded.</summary>
     public const int MaxBatchInputs = 100_000;
+
+    /// <summary>
+    /// Largest OCI manifest or index read from a registry (the CNCF distribution registry refuses manifests over 4 MiB
+    /// by default; attestation manifests are a few KiB).
+    /// </summary>
+    public const int MaxOciManifestBytes = 4 * 1024 * 1024;
+
+    /// <summary>Descriptors (referrers, index entries, layers) read from one OCI manifest, index or referrers list.</summary>
+    public const int MaxOciDescriptors = 256;
+
+    /// <summary>Pages of a referrers list followed (OCI distribution: <c>Link</c> header); more is an endless listing.</summary>
+    public const int MaxOciReferrerPages = 8;
+
+    /// <summary>Attestations fetched for one image, across referrers and cosign attestation layers.</summary>
+    public const int MaxOciAttestations = 64;
+
+    /// <summary>Largest registry token response read; real ones are JWTs of a few KiB.</summary>
+    public const int MaxRegistryTokenResponseBytes = 64 * 1024;
+
+    /// <summary>Largest Docker config file (~/.docker/config.json) read.</summary>
+    public const int MaxDockerConfigBytes = 1024 * 1024;
 }

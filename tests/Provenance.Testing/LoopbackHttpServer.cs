@@ -102,7 +102,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
             : LoopbackResponse.Text(404, "{\"message\":\"Not Found\"}"));
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
