@@ -44,7 +44,7 @@ internal static class NpmStep
         },
         new Option<bool>("--npm-require-attestations")
         {
-            Description = "With --npm-lockfile: a locked package without attestations fails (PV1035) instead of being listed.",
+            Description = "With --npm-lockfile: a locked package without attestations fails (PV4004) instead of being listed.",
         });
 
     /// <summary>The npm targets, adding to <paramref name="usage"/> what is wrong with them or with the artifact and attestation mix.</summary>

@@ -264,7 +264,8 @@ internal sealed partial class VerifyCommandRunner(
 
             if (fetchedImages.Problems.Count > 0)
             {
-                return ExitCodes.UsageError;
+                // An image the registry has no attestation for is not verified; a registry that could not be read is an input error.
+                return fetchedImages.Problems.Any(p => p.Code.IsInputError()) ? ExitCodes.UsageError : ExitCodes.NotVerified;
             }
 
             artifacts.AddRange(fetchedImages.Artifacts);

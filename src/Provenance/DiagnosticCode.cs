@@ -69,14 +69,10 @@ public enum DiagnosticCode
     LogEntryLookupOffline = 1030,
     /// <summary>A transparency log or package registry answered with something other than what its API defines.</summary>
     SourceResponseInvalid = 1031,
-    /// <summary>The transparency log holds no entry for the attestation, so nothing witnesses when it was signed.</summary>
-    LogEntryNotFound = 1032,
     /// <summary>An npm package reference or package-lock.json that cannot be read as one.</summary>
     NpmReferenceInvalid = 1033,
     /// <summary>The npm registry has no such package version.</summary>
     NpmPackageNotFound = 1034,
-    /// <summary>The npm package version has no attestations (it was not published with provenance).</summary>
-    NpmAttestationsMissing = 1035,
     /// <summary>An <c>oci://</c> reference is not REGISTRY/REPOSITORY followed by <c>:TAG</c> or <c>@sha256:HEX</c>.</summary>
     InvalidOciReference = 1040,
     /// <summary>A registry answered a request with an error status (not found, denied, unavailable).</summary>
@@ -92,8 +88,6 @@ public enum DiagnosticCode
     RegistryAuthenticationFailed = 1044,
     /// <summary>More referrers, layers or index entries than <see cref="Limits"/> allows.</summary>
     RegistryTooManyEntries = 1045,
-    /// <summary>The registry holds no Sigstore bundle or cosign attestation for the image.</summary>
-    RegistryNoAttestations = 1046,
     /// <summary>Registry credentials (Docker config file or environment) cannot be read or are malformed.</summary>
     RegistryCredentialsInvalid = 1047,
 
@@ -149,6 +143,10 @@ public enum DiagnosticCode
     OnlyWeakDigests = 4002,
     /// <summary>No attestation was given.</summary>
     NoAttestations = 4003,
+    /// <summary>The npm package version has no attestations (it was not published with provenance).</summary>
+    NpmAttestationsMissing = 4004,
+    /// <summary>The registry holds no attestation for the image: no referrer of a known bundle type and no cosign attestation tag.</summary>
+    RegistryNoAttestations = 4005,
 
     // ---- 5000-5029: Fulcio certificates, chains and certificate transparency ----
     /// <summary>A certificate is not a well-formed DER X.509 v3 certificate (RFC 5280 section 4.1), or repeats an extension.</summary>
@@ -251,6 +249,8 @@ public enum DiagnosticCode
     TimeInFuture = 5084,
     /// <summary>A message signature's digest hint is not the artifact's digest.</summary>
     MessageDigestMismatch = 5085,
+    /// <summary>The transparency log holds no entry for the attestation, so nothing witnesses when it was signed.</summary>
+    LogEntryNotFound = 5086,
 
     // ---- 5100-5129: TUF repositories (The Update Framework specification 1.0, client workflow section 5) ----
 

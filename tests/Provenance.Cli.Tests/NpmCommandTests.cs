@@ -61,7 +61,7 @@ public sealed class NpmCommandTests : IDisposable
 
         var run = await VerifyAsync(registry, "--npm-lockfile", Lockfile(), "--npm-require-attestations");
 
-        Assert.Equal(2, run.ExitCode);
+        Assert.Equal(1, run.ExitCode);
         Assert.Contains(DiagnosticCode.NpmAttestationsMissing.Format(), run.Output, StringComparison.Ordinal);
     }
 

@@ -87,7 +87,7 @@ public sealed class RegistryCommandTests(RegistryFixture fixture) : IClassFixtur
 
         var run = await VerifyAsync($"oci://{fixture.Registry.Address}/bare/image:v1");
 
-        Assert.Equal(2, run.ExitCode);
+        Assert.Equal(1, run.ExitCode);
         Assert.Contains(DiagnosticCode.RegistryNoAttestations.Format(), run.Error, StringComparison.Ordinal);
     }
 
