@@ -154,7 +154,7 @@ internal sealed class BundleVerifier(VerifierOptions options, TimeProvider clock
 
             checks.Add(Check.Pass(CheckNames.CertificateTransparency, "the certificate was logged to a trusted CT log", source));
             var subjects = leaf.SubjectAlternativeNames.Select(s => s.Value).ToList();
-            if (!options.AcceptAnyIdentityUnsafe && !options.Identities.Any(i => i.Matches(subjects, leaf.Issuer)))
+            if (!options.AcceptAnyIdentityUnsafe && !options.Identities.Any(i => i.Matches(leaf.SignerNames, leaf.Issuer)))
             {
                 checks.Add(Check.Fail(CheckNames.Identity, new Problem(DiagnosticCode.IdentityMismatch,
                     "the certificate's identity is not one of those accepted", "verificationMaterial.certificate"), source,
