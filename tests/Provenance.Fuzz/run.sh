@@ -53,6 +53,8 @@ for file in $seeds; do cp "$file" "$work/seeds/$(echo "$file" | sha256sum | cut 
 if [ -d "$here/corpus/$target" ]; then cp "$here/corpus/$target"/* "$work/seeds/"; fi
 
 export PROVENANCE_FUZZ_DLL=$work/bin/Provenance.Fuzz.dll PROVENANCE_FUZZ_TARGET=$target
+# libFuzzer writes the logs of -jobs into the current folder.
+cd "$work"
 # shellcheck disable=SC2086 # LIBFUZZER_FLAGS is a list of flags.
 "$work/driver" -max_total_time="$seconds" -max_len=262144 -timeout=30 -print_final_stats=1 \
   -artifact_prefix="$work/crashes/" ${LIBFUZZER_FLAGS:-} "$work/corpus" "$work/seeds" 2>&1 | tee "$work/fuzz.log"
