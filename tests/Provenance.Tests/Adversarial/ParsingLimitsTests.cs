@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Provenance.Cryptography;
+using Provenance.Policy;
 using Provenance.Sigstore;
 using Provenance.Testing;
 using Provenance.Verification;
@@ -236,6 +237,25 @@ public sealed class ParsingLimitsTests : IDisposable
             var at = json.AsSpan().IndexOf(Encoding.UTF8.GetBytes(find));
             return [.. json.AsSpan(0, at), .. with, .. json.AsSpan(at + Encoding.UTF8.GetByteCount(find))];
         }
+    }
+
+    public static TheoryData<string> HostilePolicies() =>
+    [
+        // Found by fuzzing the policy target: YamlDotNet's scanner threw InvalidOperationException on this input
+        // (libFuzzer minimized it to four bytes), which escaped the loader instead of being PV1010.
+        "\0: P",
+        // Found while fixing the above: nesting loaded by recursion overflowed the stack, ending the process.
+        "a: " + new string('[', 100_000) + new string(']', 100_000) + "\n",
+        "a: " + string.Concat(Enumerable.Repeat("{b: ", 20_000)) + "c" + new string('}', 20_000) + "\n",
+        string.Concat(Enumerable.Range(0, Limits.MaxJsonDepth + 1).Select(i => new string(' ', 2 * i) + "- \n")),
+    ];
+
+    [Theory]
+    [MemberData(nameof(HostilePolicies))]
+    public void A_hostile_policy_is_refused_as_invalid_without_throwing(string text)
+    {
+        Assert.False(PolicyLoader.TryLoad(text, "policy.yaml", System.Collections.Immutable.ImmutableDictionary<string, string>.Empty, out _, out var problem));
+        Assert.Equal(DiagnosticCode.InvalidPolicy, problem!.Code);
     }
 
     public static TheoryData<string, DiagnosticCode> OverLimits() => new()
