@@ -180,15 +180,19 @@ public sealed class VirtualSigstore : IDisposable
     private const string OtherWorkflow = "https://github.com/example/repo/.github/workflows/other.yml@refs/heads/main";
     private static readonly byte[] OtherArtifact = Encoding.UTF8.GetBytes("another artifact\n");
 
-    private readonly TestFulcio _fulcio = new("Virtual Fulcio");
+    private readonly TestFulcio _fulcio;
     private readonly TestRekorLog _rekorV1 = new(RekorGeneration.V1, "rekor.provenance.test");
     private readonly TestRekorLog _rekorV2 = new(RekorGeneration.V2, "log2025-1.rekor.provenance.test");
     private readonly TestTimestampAuthority _tsa;
     private readonly VirtualSigstoreWindows _windows;
 
-    /// <summary>An instance whose trusted root gives its parts <paramref name="windows"/>.</summary>
-    public VirtualSigstore(VirtualSigstoreWindows? windows = null)
+    /// <summary>
+    /// An instance whose trusted root gives its parts <paramref name="windows"/>, and whose CA and TSA certificates
+    /// are valid for <paramref name="certificateAuthorityLifetime"/> from the CA's start (default ten years).
+    /// </summary>
+    public VirtualSigstore(VirtualSigstoreWindows? windows = null, TimeSpan? certificateAuthorityLifetime = null)
     {
+        _fulcio = new TestFulcio("Virtual Fulcio", lifetime: certificateAuthorityLifetime);
         _windows = windows ?? new VirtualSigstoreWindows();
         _tsa = TestTimestampAuthority.Create("Virtual TSA", _fulcio.Start, _fulcio.End);
         TrustedRootJson = Encoding.UTF8.GetString(TrustedRootDocument.Write(

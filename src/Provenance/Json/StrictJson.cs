@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Provenance.Json;
 
@@ -82,6 +83,15 @@ internal static class StrictJson
                         }
 
                         break;
+                    case JsonTokenType.String:
+                        // The reader checks a string's UTF-8 only when it is read as text, which a later reader of the
+                        // document would do outside any parser's error handling: check every string here, once.
+                        if (reader.ValueIsEscaped ? reader.GetString() is null : !Utf8.IsValid(reader.ValueSpan))
+                        {
+                            throw NotText(utf8, reader.TokenStartIndex);
+                        }
+
+                        break;
                     default:
                         break;
                 }
@@ -91,7 +101,16 @@ internal static class StrictJson
         {
             throw InvalidInputException.At(DiagnosticCode.MalformedJson, LineOf(e), "not valid JSON: " + FirstSentence(e.Message));
         }
+        catch (InvalidOperationException)
+        {
+            // GetString of a key or escaped string that is not valid UTF-8, or escapes a lone UTF-16 surrogate.
+            throw NotText(utf8, reader.TokenStartIndex);
+        }
     }
+
+    private static InvalidInputException NotText(ReadOnlySpan<byte> utf8, long index) =>
+        InvalidInputException.At(DiagnosticCode.MalformedJson, LineAt(utf8, index),
+            "not valid JSON: a string is not valid UTF-8 text, or escapes half of a UTF-16 surrogate pair");
 
     private static string LineOf(JsonException e) =>
         e.LineNumber is { } line ? $"line {line + 1}" : "JSON";

@@ -217,7 +217,7 @@ public static class PolicyEvaluator
         if (constraint.Identity is { } identity)
         {
             var names = certificate?.SubjectAlternativeNames.Select(n => n.Value).ToList() ?? [];
-            if (!names.Any(identity.Matches))
+            if (!(certificate?.SignerNames ?? []).Any(identity.Matches))
             {
                 failures.Add(("signer identity", identity, names.Count == 0 ? null : string.Join(", ", names)));
             }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Provenance.Policy;
@@ -17,11 +18,20 @@ internal static class YamlToJson
         var stream = new YamlStream();
         try
         {
+            // The representation model loads nested collections by recursion, so deep nesting must be refused
+            // before it: 100,000 '[' in a 200 KiB file overflowed the stack, which ends the process.
+            RequireBoundedDepth(text, source);
             stream.Load(new StringReader(text));
         }
         catch (YamlException e)
         {
             throw InvalidInputException.At(DiagnosticCode.InvalidPolicy, $"{source}: line {e.Start.Line}", "not valid YAML: " + e.Message);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet throws these, not a YamlException, on some malformed input such as "\0: P" (found by fuzzing):
+            // its scanner gets into an invalid state, or its loader meets an event it does not expect.
+            throw InvalidInputException.At(DiagnosticCode.InvalidPolicy, source, "not valid YAML: the reader cannot scan it");
         }
 
         if (stream.Documents.Count != 1)
@@ -31,6 +41,26 @@ internal static class YamlToJson
 
         return Convert(stream.Documents[0].RootNode, source, 0)
             ?? throw InvalidInputException.At(DiagnosticCode.InvalidPolicy, source, "the policy is empty");
+    }
+
+    /// <summary>One pass over the parser's events, which keeps its own stack: no recursion, whatever the input.</summary>
+    private static void RequireBoundedDepth(string text, string source)
+    {
+        var parser = new Parser(new StringReader(text));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            if (parser.Current is MappingStart or SequenceStart && ++depth > Limits.MaxJsonDepth)
+            {
+                throw InvalidInputException.At(DiagnosticCode.InvalidPolicy, $"{source}: line {parser.Current.Start.Line}",
+                    $"nested deeper than {Limits.MaxJsonDepth} levels");
+            }
+
+            if (parser.Current is MappingEnd or SequenceEnd)
+            {
+                depth--;
+            }
+        }
     }
 
     private static JsonNode? Convert(YamlNode node, string source, int depth)

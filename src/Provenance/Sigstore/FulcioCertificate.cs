@@ -20,7 +20,30 @@ public enum SubjectAlternativeNameKind
 /// <summary>One subject alternative name of a Fulcio certificate.</summary>
 /// <param name="Kind">Which kind of name.</param>
 /// <param name="Value">The name as the certificate states it.</param>
-public sealed record SubjectAlternativeName(SubjectAlternativeNameKind Kind, string Value);
+public sealed record SubjectAlternativeName(SubjectAlternativeNameKind Kind, string Value)
+{
+    /// <summary>
+    /// Whether the text is a name of its kind: an email address has no scheme (RFC 5321 forbids a colon outside
+    /// quotes), a URI has one (RFC 3986 section 3.1). Only such names identify a signer: an email SAN spelling a
+    /// workflow URI was vouched for by an email provider, not by the CI system, and must not pass for that workflow.
+    /// </summary>
+    internal bool IsOfItsKind => Kind switch
+    {
+        SubjectAlternativeNameKind.Email => Value.Contains('@', StringComparison.Ordinal) && !Value.Contains(':', StringComparison.Ordinal),
+        SubjectAlternativeNameKind.Uri => HasScheme(Value),
+        _ => true,
+    };
+
+    private static bool HasScheme(string uri)
+    {
+        var colon = uri.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 && char.IsAsciiLetter(uri[0])
+            && uri.AsSpan(0, colon).IndexOfAnyExcept(SchemeCharacters) < 0;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> SchemeCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+}
 
 /// <summary>
 /// The Fulcio certificate extensions 1.3.6.1.4.1.57264.1.1 to .23 (sigstore/fulcio docs/oid-info.md): each value
@@ -127,6 +150,9 @@ public sealed record FulcioCertificate
 
     /// <summary>The subject alternative names, in certificate order; Fulcio issues exactly one.</summary>
     public ImmutableArray<SubjectAlternativeName> SubjectAlternativeNames { get; private init; }
+
+    /// <summary>The names an identity may match: those whose text is of their kind (<see cref="SubjectAlternativeName.IsOfItsKind"/>).</summary>
+    internal IEnumerable<string> SignerNames => SubjectAlternativeNames.Where(n => n.IsOfItsKind).Select(n => n.Value);
 
     /// <summary>The OIDC issuer: extension .8 (V2), or the legacy .1 when .8 is absent.</summary>
     public string? Issuer => Extensions.Issuer ?? Extensions.IssuerV1;

@@ -123,6 +123,9 @@ public sealed record SigstoreBundle(
 
         var timestamps = ProtoJson.Optional(material, "timestampVerificationData", "timestamp_verification_data", materialPath)?.Clone();
 
+        // Counted and decoded now, while reading, so that too many timestamps are refused before any cryptography.
+        Sigstore.TimestampVerificationData.ReadTokens(timestamps, StrictJson.Child(materialPath, "timestampVerificationData"));
+
         var envelope = ProtoJson.Optional(root, "dsseEnvelope", "dsse_envelope", path);
         var message = ProtoJson.Optional(root, "messageSignature", "message_signature", path);
         if ((envelope is null) == (message is null))

@@ -131,11 +131,13 @@ internal sealed class BundleVerifier(VerifierOptions options, TimeProvider clock
         if (leaf is not null)
         {
             // 3. The certificate: chain to a trusted CA at every verified time, SCTs, identity.
-            if (times.Count < options.TimestampThreshold)
+            // Times count once per log or authority that proved them: two entries of one log are one log's word.
+            var independent = times.Select(t => t.Source).Distinct(StringComparer.Ordinal).Count();
+            if (independent < options.TimestampThreshold)
             {
                 return Fail(CheckNames.Timestamp, new Problem(DiagnosticCode.NoVerifiedTime,
                     string.Create(CultureInfo.InvariantCulture,
-                        $"{times.Count} verified time(s) where {options.TimestampThreshold} are required: a signed entry timestamp or an RFC 3161 timestamp from a trusted authority")));
+                        $"{independent} independently verified time(s) where {options.TimestampThreshold} are required: a signed entry timestamp or an RFC 3161 timestamp from a trusted authority")));
             }
 
             checks.Add(Check.Pass(CheckNames.Timestamp, "verified at " + string.Join(", ", times.Select(t => $"{t.Time:u} ({t.Source})")), source));
@@ -152,7 +154,7 @@ internal sealed class BundleVerifier(VerifierOptions options, TimeProvider clock
 
             checks.Add(Check.Pass(CheckNames.CertificateTransparency, "the certificate was logged to a trusted CT log", source));
             var subjects = leaf.SubjectAlternativeNames.Select(s => s.Value).ToList();
-            if (!options.AcceptAnyIdentityUnsafe && !options.Identities.Any(i => i.Matches(subjects, leaf.Issuer)))
+            if (!options.AcceptAnyIdentityUnsafe && !options.Identities.Any(i => i.Matches(leaf.SignerNames, leaf.Issuer)))
             {
                 checks.Add(Check.Fail(CheckNames.Identity, new Problem(DiagnosticCode.IdentityMismatch,
                     "the certificate's identity is not one of those accepted", "verificationMaterial.certificate"), source,

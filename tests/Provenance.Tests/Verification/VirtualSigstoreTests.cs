@@ -122,47 +122,6 @@ public sealed class VirtualSigstoreTests : IDisposable
             result.Failures.Select(f => f.Code));
     }
 
-    [Fact]
-    public async Task A_CA_window_that_ends_before_the_signing_time_fails()
-    {
-        using var sigstore = new VirtualSigstore(new VirtualSigstoreWindows { CertificateAuthority = new TrustWindow(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), LeafNotBefore(-1)) });
-
-        Assert.Equal([DiagnosticCode.CertificateAuthorityNotValidAtTime], await FailuresAsync(sigstore, new BundleOptions()));
-    }
-
-    [Fact]
-    public async Task A_Rekor_v1_key_window_that_starts_after_the_integrated_time_fails()
-    {
-        using var sigstore = new VirtualSigstore(new VirtualSigstoreWindows { RekorV1 = new TrustWindow(LeafNotBefore(60)) });
-
-        Assert.Equal([DiagnosticCode.LogKeyNotValidAtTime], await FailuresAsync(sigstore, new BundleOptions()));
-    }
-
-    [Fact]
-    public async Task A_TSA_window_that_ends_before_the_timestamp_fails()
-    {
-        using var sigstore = new VirtualSigstore(new VirtualSigstoreWindows { TimestampAuthority = new TrustWindow(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), LeafNotBefore(-1)) });
-
-        Assert.Equal([DiagnosticCode.TimestampNotValidAtTime], await FailuresAsync(sigstore, new BundleOptions { Log = LogEntryType.RekorV2Dsse }));
-    }
-
-    [Fact]
-    public async Task A_Rekor_v2_key_window_that_starts_after_the_timestamp_fails()
-    {
-        // Rekor v2 entries carry no integrated time: the log's key must be valid at the time the TSA gave instead.
-        using var sigstore = new VirtualSigstore(new VirtualSigstoreWindows { RekorV2 = new TrustWindow(LeafNotBefore(60)) });
-
-        Assert.Equal([DiagnosticCode.LogKeyNotValidAtTime], await FailuresAsync(sigstore, new BundleOptions { Log = LogEntryType.RekorV2Dsse }));
-    }
-
-    [Fact]
-    public async Task A_CT_log_window_that_starts_after_the_SCT_fails()
-    {
-        using var sigstore = new VirtualSigstore(new VirtualSigstoreWindows { CtLog = new TrustWindow(LeafNotBefore(60)) });
-
-        Assert.Equal([DiagnosticCode.SctInvalid], await FailuresAsync(sigstore, new BundleOptions()));
-    }
-
     /// <summary>
     /// The bundle each defect is minted on (the default v0.3 DSSE bundle logged to Rekor v1 unless the defect needs
     /// another) and the code of the verification step that must catch it.
@@ -208,15 +167,6 @@ public sealed class VirtualSigstoreTests : IDisposable
             Defect.NoTimestampWithRekorV2 => (dsse with { Log = LogEntryType.RekorV2Dsse }, DiagnosticCode.NoVerifiedTime, 1),
             _ => throw new ArgumentOutOfRangeException(nameof(defect), defect, "every defect needs its expected code here"),
         };
-    }
-
-    private DateTimeOffset LeafNotBefore(int minutes) => _sigstore.LeafNotBefore.AddMinutes(minutes);
-
-    private static async Task<DiagnosticCode?[]> FailuresAsync(VirtualSigstore sigstore, BundleOptions options)
-    {
-        var result = await VerifyAsync(sigstore, options);
-        Assert.False(result.Verified);
-        return [.. result.Failures.Select(f => f.Code)];
     }
 
     private static async Task<VerificationResult> VerifyAsync(VirtualSigstore sigstore, BundleOptions options, Func<VerifierOptions, VerifierOptions>? adjust = null)
