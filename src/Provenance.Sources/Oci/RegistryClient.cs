@@ -24,6 +24,11 @@ internal sealed partial class RegistryClient(HttpFetcher fetcher, OciReference i
         "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "
         + "application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json";
 
+    // Keyed by the exact request (registry, repository, digest); content by digest cannot change, so two envelopes
+    // or manifests naming one blob cost one fetch. Tags are never kept.
+    private readonly FetchCache<Uri, VerifiedContent?> _manifests = new();
+    private readonly FetchCache<Uri, VerifiedContent> _blobs = new();
+
     private string? _authorization;
 
     /// <summary>The repository's API root: plain http only where the shared pipeline allows it (loopback, --insecure-registry).</summary>
@@ -35,30 +40,14 @@ internal sealed partial class RegistryClient(HttpFetcher fetcher, OciReference i
     /// By digest, the bytes must hash to it; by tag, the digest is the bytes' own and a Docker-Content-Digest header
     /// must agree with it.
     /// </summary>
-    public async Task<VerifiedContent?> GetManifestAsync(string reference, CancellationToken cancellationToken)
+    public Task<VerifiedContent?> GetManifestAsync(string reference, CancellationToken cancellationToken)
     {
         var uri = new Uri(RepositoryUri, "manifests/" + reference);
-        var response = await GetAsync(uri, ManifestAccept, Limits.MaxOciManifestBytes, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
 
-        RequireSuccess(response, "manifest " + reference);
-        var actual = Sha256Digest(response.Body.Span);
-        var byDigest = reference.StartsWith("sha256:", StringComparison.Ordinal);
-        if (byDigest && !DigestEquals(actual, reference))
-        {
-            throw Lie(uri, $"the manifest asked for by digest {reference} hashes to {actual}");
-        }
-
-        if (response.Header("Docker-Content-Digest") is { } announced && announced.StartsWith("sha256:", StringComparison.Ordinal)
-            && !DigestEquals(actual, announced))
-        {
-            throw Lie(uri, $"the registry announces the manifest as {StrictJson.Printable(announced, 80)} but its bytes hash to {actual}");
-        }
-
-        return new VerifiedContent(actual, response.Body, response.Header("Content-Type"));
+        // A tag can move, so it is asked every time; a digest names the same bytes for good.
+        return IsDigest(reference)
+            ? _manifests.GetOrFetchAsync(uri, (manifestUri, token) => FetchManifestAsync(reference, manifestUri, token), cancellationToken)
+            : FetchManifestAsync(reference, uri, cancellationToken);
     }
 
     /// <summary>The blob a descriptor names: exactly <paramref name="size"/> bytes that hash to <paramref name="digest"/>.</summary>
@@ -71,16 +60,10 @@ internal sealed partial class RegistryClient(HttpFetcher fetcher, OciReference i
                 string.Create(CultureInfo.InvariantCulture, $"the descriptor gives the blob a size of {size} bytes where at most {maxBytes} are read"));
         }
 
-        var response = await GetAsync(uri, null, size, cancellationToken).ConfigureAwait(false);
-        RequireSuccess(response, "blob " + digest);
-        var actual = Sha256Digest(response.Body.Span);
-        if (response.Body.Length != size || !DigestEquals(actual, digest))
-        {
-            throw Lie(uri, string.Create(CultureInfo.InvariantCulture,
-                $"the blob {digest} of {size} bytes arrived as {response.Body.Length} bytes hashing to {actual}"));
-        }
+        var blob = await _blobs.GetOrFetchAsync(uri, (blobUri, token) => FetchBlobAsync(digest, size, blobUri, token), cancellationToken).ConfigureAwait(false);
 
-        return new VerifiedContent(actual, response.Body, null);
+        // Checked on every ask: another descriptor may name the same digest with another size.
+        return blob.Bytes.Length == size ? blob : throw BlobLie(uri, digest, size, blob);
     }
 
     /// <summary>
@@ -115,6 +98,43 @@ internal sealed partial class RegistryClient(HttpFetcher fetcher, OciReference i
             uri = next;
         }
     }
+
+    private async Task<VerifiedContent?> FetchManifestAsync(string reference, Uri uri, CancellationToken cancellationToken)
+    {
+        var response = await GetAsync(uri, ManifestAccept, Limits.MaxOciManifestBytes, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        RequireSuccess(response, "manifest " + reference);
+        var actual = Sha256Digest(response.Body.Span);
+        if (IsDigest(reference) && !DigestEquals(actual, reference))
+        {
+            throw Lie(uri, $"the manifest asked for by digest {reference} hashes to {actual}");
+        }
+
+        if (response.Header("Docker-Content-Digest") is { } announced && IsDigest(announced) && !DigestEquals(actual, announced))
+        {
+            throw Lie(uri, $"the registry announces the manifest as {StrictJson.Printable(announced, 80)} but its bytes hash to {actual}");
+        }
+
+        return new VerifiedContent(actual, response.Body, response.Header("Content-Type"));
+    }
+
+    /// <summary>The blob's bytes, read up to <paramref name="size"/> and kept only when they hash to <paramref name="digest"/>.</summary>
+    private async Task<VerifiedContent> FetchBlobAsync(string digest, long size, Uri uri, CancellationToken cancellationToken)
+    {
+        var response = await GetAsync(uri, null, size, cancellationToken).ConfigureAwait(false);
+        RequireSuccess(response, "blob " + digest);
+        var blob = new VerifiedContent(Sha256Digest(response.Body.Span), response.Body, null);
+        return DigestEquals(blob.Digest, digest) ? blob : throw BlobLie(uri, digest, size, blob);
+    }
+
+    private static bool IsDigest(string reference) => reference.StartsWith("sha256:", StringComparison.Ordinal);
+
+    private static OciException BlobLie(Uri uri, string digest, long size, VerifiedContent arrived) => Lie(uri, string.Create(CultureInfo.InvariantCulture,
+        $"the blob {digest} of {size} bytes arrived as {arrived.Bytes.Length} bytes hashing to {arrived.Digest}"));
 
     /// <summary>The SHA-256 digest of <paramref name="bytes"/> as <c>sha256:HEX</c>.</summary>
     public static string Sha256Digest(ReadOnlySpan<byte> bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
