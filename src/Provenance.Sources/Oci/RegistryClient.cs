@@ -17,17 +17,14 @@ internal sealed record VerifiedContent(string Digest, ReadOnlyMemory<byte> Bytes
 /// realm gives a bearer token) or Basic authentication. Every byte it returns has been hashed and compared with the
 /// digest asked for; a registry's headers are never taken for the content's digest.
 /// </summary>
-internal sealed partial class RegistryClient(HttpFetcher fetcher, OciReference image, RegistryCredential? credential)
+internal sealed partial class RegistryClient(HttpFetcher fetcher, OciReference image, RegistryCredential? credential, RegistryContentCache? cache = null)
 {
     /// <summary>The manifest media types asked for: OCI and Docker, single image and index.</summary>
     private const string ManifestAccept =
         "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "
         + "application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json";
 
-    // Keyed by the exact request (registry, repository, digest); content by digest cannot change, so two envelopes
-    // or manifests naming one blob cost one fetch. Tags are never kept.
-    private readonly FetchCache<Uri, VerifiedContent?> _manifests = new();
-    private readonly FetchCache<Uri, VerifiedContent> _blobs = new();
+    private readonly RegistryContentCache _cache = cache ?? new RegistryContentCache();
 
     private string? _authorization;
 
@@ -46,7 +43,7 @@ internal sealed partial class RegistryClient(HttpFetcher fetcher, OciReference i
 
         // A tag can move, so it is asked every time; a digest names the same bytes for good.
         return IsDigest(reference)
-            ? _manifests.GetOrFetchAsync(uri, (manifestUri, token) => FetchManifestAsync(reference, manifestUri, token), cancellationToken)
+            ? _cache.Manifests.GetOrFetchAsync(uri, (manifestUri, token) => FetchManifestAsync(reference, manifestUri, token), cancellationToken)
             : FetchManifestAsync(reference, uri, cancellationToken);
     }
 
@@ -60,7 +57,7 @@ internal sealed partial class RegistryClient(HttpFetcher fetcher, OciReference i
                 string.Create(CultureInfo.InvariantCulture, $"the descriptor gives the blob a size of {size} bytes where at most {maxBytes} are read"));
         }
 
-        var blob = await _blobs.GetOrFetchAsync(uri, (blobUri, token) => FetchBlobAsync(digest, size, blobUri, token), cancellationToken).ConfigureAwait(false);
+        var blob = await _cache.Blobs.GetOrFetchAsync(uri, (blobUri, token) => FetchBlobAsync(digest, size, blobUri, token), cancellationToken).ConfigureAwait(false);
 
         // Checked on every ask: another descriptor may name the same digest with another size.
         return blob.Bytes.Length == size ? blob : throw BlobLie(uri, digest, size, blob);
@@ -297,6 +294,18 @@ internal sealed partial class RegistryClient(HttpFetcher fetcher, OciReference i
 
     [GeneratedRegex(@"<(?<target>[^>]+)>\s*;\s*rel=""?next""?", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 1000)]
     private static partial Regex LinkNext();
+}
+
+/// <summary>
+/// Manifests and blobs fetched by digest, for every image of one invocation: keyed by the exact request (registry,
+/// repository, digest), so two images or envelopes naming one blob cost one fetch, and content read from one
+/// repository is never handed out for another. Content by digest cannot change; tags are never kept.
+/// </summary>
+internal sealed class RegistryContentCache
+{
+    public FetchCache<Uri, VerifiedContent?> Manifests { get; } = new();
+
+    public FetchCache<Uri, VerifiedContent> Blobs { get; } = new();
 }
 
 /// <summary>A registry answer that stops the fetch; turned into the <see cref="Problem"/> the user sees.</summary>

@@ -219,6 +219,27 @@ public sealed class OciAttestationSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task Two_images_of_one_invocation_sharing_an_attestation_fetch_its_content_once()
+    {
+        var (image, manifest) = await OciImages.PushImageAsync(_registry, "v1");
+        var referrer = await OciImages.PushBundleReferrerAsync(_registry, image, Encoding.UTF8.GetBytes(_sigstore.Bundle(new BundleOptions { Artifact = manifest })));
+        _registry.AddReferrer(image.Digest, referrer);
+        await using var server = LoopbackHttpServer.Start(_registry.Handle);
+        using var fetcher = Fetcher();
+        var cache = new RegistryContentCache();
+
+        var (byTag, _) = await OciAttestationSource.FetchAsync(fetcher, Reference(server, ":v1"), null, cache, TestContext.Current.CancellationToken);
+        var (byDigest, _) = await OciAttestationSource.FetchAsync(fetcher, Reference(server, "@" + image.Digest), null, cache, TestContext.Current.CancellationToken);
+
+        Assert.True((await VerifyAsync(byTag!)).Verified);
+        Assert.True((await VerifyAsync(byDigest!)).Verified);
+        Assert.Single(server.Requests, r => r.Path.EndsWith("/manifests/" + referrer.Digest, StringComparison.Ordinal));
+        var blobs = server.Requests.Where(r => r.Path.Contains("/blobs/", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(blobs);
+        Assert.Equal(blobs.Count, blobs.Select(r => r.Path).Distinct().Count());
+    }
+
+    [Fact]
     public async Task A_tag_is_resolved_again_on_every_ask_because_it_can_move()
     {
         var (first, _) = await OciImages.PushImageAsync(_registry, "v1");
