@@ -36,11 +36,12 @@ public static partial class OciAttestationSource
         FetchAsync(fetcher, image, credential, new RegistryContentCache(), cancellationToken);
 
     /// <summary>As <see cref="FetchAsync(HttpFetcher, OciReference, RegistryCredential?, CancellationToken)"/>, keeping content by digest in <paramref name="cache"/>, shared by the images of one invocation.</summary>
-    internal static async Task<(OciAttestations? Result, Problem? Problem)> FetchAsync(
+    public static async Task<(OciAttestations? Result, Problem? Problem)> FetchAsync(
         HttpFetcher fetcher, OciReference image, RegistryCredential? credential, RegistryContentCache cache, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fetcher);
         ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(cache);
         var client = new RegistryClient(fetcher, image, credential, cache);
         try
         {

@@ -299,13 +299,14 @@ internal sealed partial class RegistryClient(HttpFetcher fetcher, OciReference i
 /// <summary>
 /// Manifests and blobs fetched by digest, for every image of one invocation: keyed by the exact request (registry,
 /// repository, digest), so two images or envelopes naming one blob cost one fetch, and content read from one
-/// repository is never handed out for another. Content by digest cannot change; tags are never kept.
+/// repository is never handed out for another. Content by digest cannot change; tags are never kept. Create one per
+/// invocation and pass it to every <see cref="OciAttestationSource"/> fetch of it.
 /// </summary>
-internal sealed class RegistryContentCache
+public sealed class RegistryContentCache
 {
-    public FetchCache<Uri, VerifiedContent?> Manifests { get; } = new();
+    internal FetchCache<Uri, VerifiedContent?> Manifests { get; } = new();
 
-    public FetchCache<Uri, VerifiedContent> Blobs { get; } = new();
+    internal FetchCache<Uri, VerifiedContent> Blobs { get; } = new();
 }
 
 /// <summary>A registry answer that stops the fetch; turned into the <see cref="Problem"/> the user sees.</summary>
