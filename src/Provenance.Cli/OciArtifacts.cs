@@ -34,6 +34,7 @@ internal sealed class OciArtifacts(IConfiguration configuration, CliOutput outpu
             Offline = offline,
             InsecureHosts = new HashSet<string>(insecureRegistries, StringComparer.OrdinalIgnoreCase),
         });
+        var cache = new RegistryContentCache();
         foreach (var image in images)
         {
             var (credential, credentialProblem) = await CredentialAsync(image.Registry, cancellationToken).ConfigureAwait(false);
@@ -43,7 +44,7 @@ internal sealed class OciArtifacts(IConfiguration configuration, CliOutput outpu
                 continue;
             }
 
-            var (fetched, problem) = await OciAttestationSource.FetchAsync(fetcher, image, credential, cancellationToken).ConfigureAwait(false);
+            var (fetched, problem) = await OciAttestationSource.FetchAsync(fetcher, image, credential, cache, cancellationToken).ConfigureAwait(false);
             if (fetched is null)
             {
                 problems.Add(problem!);

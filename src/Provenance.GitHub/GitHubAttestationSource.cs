@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
@@ -26,7 +25,7 @@ public sealed partial class GitHubAttestationSource
 
     private readonly HttpFetcher _fetcher;
     private readonly GitHubApi _api;
-    private readonly ConcurrentDictionary<Uri, Lazy<Task<GitHubAttestationFetch>>> _cache = new();
+    private readonly FetchCache<Uri, GitHubAttestationFetch> _cache = new();
 
     /// <summary>Creates a source on <paramref name="apiUrl"/>; <paramref name="token"/> null or empty asks anonymously.</summary>
     public GitHubAttestationSource(HttpFetcher fetcher, Uri apiUrl, string? token)
@@ -73,7 +72,9 @@ public sealed partial class GitHubAttestationSource
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(digest);
         var first = new Uri(ApiUrl, string.Create(CultureInfo.InvariantCulture, $"{scope.Path}/attestations/{digest}?per_page={PageSize}"));
-        return _cache.GetOrAdd(first, url => new Lazy<Task<GitHubAttestationFetch>>(() => FetchAllPagesAsync(url, scope, digest, cancellationToken))).Value;
+        // A listing that names a problem (404, too many) is the server's answer for this request and is kept;
+        // only a cancelled fetch is asked again.
+        return _cache.GetOrFetchAsync(first, (url, token) => FetchAllPagesAsync(url, scope, digest, token), cancellationToken);
     }
 
     private async Task<GitHubAttestationFetch> FetchAllPagesAsync(Uri url, GitHubAttestationScope scope, ArtifactDigest digest, CancellationToken cancellationToken)

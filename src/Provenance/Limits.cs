@@ -191,4 +191,10 @@ public static class Limits
 
     /// <summary>Largest Docker config file (~/.docker/config.json) read.</summary>
     public const int MaxDockerConfigBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Answers one client remembers within an invocation (see Http/FetchCache); past it, fetches are made but not
+    /// kept, so a run over many inputs cannot grow memory without end.
+    /// </summary>
+    public const int MaxFetchCacheEntries = 4_096;
 }

@@ -222,6 +222,27 @@ public sealed class GitHubAttestationSourceTests
     }
 
     [Fact]
+    public async Task Concurrent_asks_for_one_digest_share_one_fetch()
+    {
+        using var gate = new ManualResetEventSlim();
+        await using var server = LoopbackHttpServer.Start(_ =>
+        {
+            gate.Wait(TimeSpan.FromSeconds(30));
+            return Listing([Bundle]);
+        });
+        using var fetcher = Fetcher();
+        var source = new GitHubAttestationSource(fetcher, server.BaseUri, token: null);
+
+        var asks = Enumerable.Range(0, 4).Select(_ => source.FetchAsync(Repo, Digest, TestContext.Current.CancellationToken)).ToArray();
+        gate.Set();
+        var fetched = await Task.WhenAll(asks);
+
+        Assert.All(fetched, f => Assert.Same(fetched[0], f));
+        Assert.Null(fetched[0].Problem);
+        Assert.Single(server.Requests);
+    }
+
+    [Fact]
     public async Task The_token_is_sent_as_a_bearer_header_only_when_set()
     {
         await using var server = LoopbackHttpServer.Start(_ => Listing([Bundle]));

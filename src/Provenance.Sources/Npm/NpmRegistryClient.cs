@@ -23,10 +23,22 @@ internal sealed class NpmRegistryClient(HttpFetcher fetcher, Uri registry)
     /// <summary>The registry's base URL.</summary>
     public Uri Registry { get; } = registry;
 
+    // Keyed by the exact request (registry, NAME@VERSION): a published npm version cannot be changed, so a lockfile
+    // naming one package twice costs one fetch.
+    private readonly FetchCache<Uri, NpmFetch> _documents = new();
+    private readonly FetchCache<Uri, ReadOnlyMemory<byte>?> _attestations = new();
+
     /// <summary>The version's integrity from its document, then its attestations when the document says it has some.</summary>
-    public async Task<NpmFetch> FetchAsync(NpmPackage package, CancellationToken cancellationToken)
+    public Task<NpmFetch> FetchAsync(NpmPackage package, CancellationToken cancellationToken) =>
+        _documents.GetOrFetchAsync(Endpoint(package.EscapedName + "/" + Uri.EscapeDataString(package.Version)),
+            (uri, token) => FetchDocumentAsync(package, uri, token), cancellationToken);
+
+    /// <summary>The version's attestations, or null when the registry has none (404).</summary>
+    public Task<ReadOnlyMemory<byte>?> FetchAttestationsAsync(NpmPackage package, CancellationToken cancellationToken) =>
+        _attestations.GetOrFetchAsync(AttestationsUri(package), FetchAttestationsAsync, cancellationToken);
+
+    private async Task<NpmFetch> FetchDocumentAsync(NpmPackage package, Uri uri, CancellationToken cancellationToken)
     {
-        var uri = Endpoint(package.EscapedName + "/" + Uri.EscapeDataString(package.Version));
         var response = await fetcher.GetAsync(uri, [KeyValuePair.Create("Accept", "application/json")], cancellationToken: cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -57,10 +69,8 @@ internal sealed class NpmRegistryClient(HttpFetcher fetcher, Uri registry)
             : new NpmFetch(integrity, null, attestationsUri.ToString());
     }
 
-    /// <summary>The version's attestations, or null when the registry has none (404).</summary>
-    public async Task<ReadOnlyMemory<byte>?> FetchAttestationsAsync(NpmPackage package, CancellationToken cancellationToken)
+    private async Task<ReadOnlyMemory<byte>?> FetchAttestationsAsync(Uri uri, CancellationToken cancellationToken)
     {
-        var uri = AttestationsUri(package);
         var response = await fetcher.GetAsync(uri, [KeyValuePair.Create("Accept", "application/json")], Limits.MaxAttestationFileBytes, cancellationToken)
             .ConfigureAwait(false);
         // Typed: a bare null would convert to an empty ReadOnlyMemory (through byte[]) and read as "no content".

@@ -31,12 +31,18 @@ public static partial class OciAttestationSource
         "application/vnd.dev.sigstore.bundle+json;version=0.1");
 
     /// <summary>Resolves <paramref name="image"/> and fetches its attestations; a problem when the registry fails or lies.</summary>
+    public static Task<(OciAttestations? Result, Problem? Problem)> FetchAsync(
+        HttpFetcher fetcher, OciReference image, RegistryCredential? credential, CancellationToken cancellationToken = default) =>
+        FetchAsync(fetcher, image, credential, new RegistryContentCache(), cancellationToken);
+
+    /// <summary>As <see cref="FetchAsync(HttpFetcher, OciReference, RegistryCredential?, CancellationToken)"/>, keeping content by digest in <paramref name="cache"/>, shared by the images of one invocation.</summary>
     public static async Task<(OciAttestations? Result, Problem? Problem)> FetchAsync(
-        HttpFetcher fetcher, OciReference image, RegistryCredential? credential, CancellationToken cancellationToken = default)
+        HttpFetcher fetcher, OciReference image, RegistryCredential? credential, RegistryContentCache cache, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fetcher);
         ArgumentNullException.ThrowIfNull(image);
-        var client = new RegistryClient(fetcher, image, credential);
+        ArgumentNullException.ThrowIfNull(cache);
+        var client = new RegistryClient(fetcher, image, credential, cache);
         try
         {
             var digest = await ResolveAsync(client, image, cancellationToken).ConfigureAwait(false);

@@ -17,12 +17,14 @@ internal sealed record VerifiedContent(string Digest, ReadOnlyMemory<byte> Bytes
 /// realm gives a bearer token) or Basic authentication. Every byte it returns has been hashed and compared with the
 /// digest asked for; a registry's headers are never taken for the content's digest.
 /// </summary>
-internal sealed partial class RegistryClient(HttpFetcher fetcher, OciReference image, RegistryCredential? credential)
+internal sealed partial class RegistryClient(HttpFetcher fetcher, OciReference image, RegistryCredential? credential, RegistryContentCache? cache = null)
 {
     /// <summary>The manifest media types asked for: OCI and Docker, single image and index.</summary>
     private const string ManifestAccept =
         "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "
         + "application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json";
+
+    private readonly RegistryContentCache _cache = cache ?? new RegistryContentCache();
 
     private string? _authorization;
 
@@ -35,30 +37,14 @@ internal sealed partial class RegistryClient(HttpFetcher fetcher, OciReference i
     /// By digest, the bytes must hash to it; by tag, the digest is the bytes' own and a Docker-Content-Digest header
     /// must agree with it.
     /// </summary>
-    public async Task<VerifiedContent?> GetManifestAsync(string reference, CancellationToken cancellationToken)
+    public Task<VerifiedContent?> GetManifestAsync(string reference, CancellationToken cancellationToken)
     {
         var uri = new Uri(RepositoryUri, "manifests/" + reference);
-        var response = await GetAsync(uri, ManifestAccept, Limits.MaxOciManifestBytes, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
 
-        RequireSuccess(response, "manifest " + reference);
-        var actual = Sha256Digest(response.Body.Span);
-        var byDigest = reference.StartsWith("sha256:", StringComparison.Ordinal);
-        if (byDigest && !DigestEquals(actual, reference))
-        {
-            throw Lie(uri, $"the manifest asked for by digest {reference} hashes to {actual}");
-        }
-
-        if (response.Header("Docker-Content-Digest") is { } announced && announced.StartsWith("sha256:", StringComparison.Ordinal)
-            && !DigestEquals(actual, announced))
-        {
-            throw Lie(uri, $"the registry announces the manifest as {StrictJson.Printable(announced, 80)} but its bytes hash to {actual}");
-        }
-
-        return new VerifiedContent(actual, response.Body, response.Header("Content-Type"));
+        // A tag can move, so it is asked every time; a digest names the same bytes for good.
+        return IsDigest(reference)
+            ? _cache.Manifests.GetOrFetchAsync(uri, (manifestUri, token) => FetchManifestAsync(reference, manifestUri, token), cancellationToken)
+            : FetchManifestAsync(reference, uri, cancellationToken);
     }
 
     /// <summary>The blob a descriptor names: exactly <paramref name="size"/> bytes that hash to <paramref name="digest"/>.</summary>
@@ -71,16 +57,10 @@ internal sealed partial class RegistryClient(HttpFetcher fetcher, OciReference i
                 string.Create(CultureInfo.InvariantCulture, $"the descriptor gives the blob a size of {size} bytes where at most {maxBytes} are read"));
         }
 
-        var response = await GetAsync(uri, null, size, cancellationToken).ConfigureAwait(false);
-        RequireSuccess(response, "blob " + digest);
-        var actual = Sha256Digest(response.Body.Span);
-        if (response.Body.Length != size || !DigestEquals(actual, digest))
-        {
-            throw Lie(uri, string.Create(CultureInfo.InvariantCulture,
-                $"the blob {digest} of {size} bytes arrived as {response.Body.Length} bytes hashing to {actual}"));
-        }
+        var blob = await _cache.Blobs.GetOrFetchAsync(uri, (blobUri, token) => FetchBlobAsync(digest, size, blobUri, token), cancellationToken).ConfigureAwait(false);
 
-        return new VerifiedContent(actual, response.Body, null);
+        // Checked on every ask: another descriptor may name the same digest with another size.
+        return blob.Bytes.Length == size ? blob : throw BlobLie(uri, digest, size, blob);
     }
 
     /// <summary>
@@ -115,6 +95,43 @@ internal sealed partial class RegistryClient(HttpFetcher fetcher, OciReference i
             uri = next;
         }
     }
+
+    private async Task<VerifiedContent?> FetchManifestAsync(string reference, Uri uri, CancellationToken cancellationToken)
+    {
+        var response = await GetAsync(uri, ManifestAccept, Limits.MaxOciManifestBytes, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        RequireSuccess(response, "manifest " + reference);
+        var actual = Sha256Digest(response.Body.Span);
+        if (IsDigest(reference) && !DigestEquals(actual, reference))
+        {
+            throw Lie(uri, $"the manifest asked for by digest {reference} hashes to {actual}");
+        }
+
+        if (response.Header("Docker-Content-Digest") is { } announced && IsDigest(announced) && !DigestEquals(actual, announced))
+        {
+            throw Lie(uri, $"the registry announces the manifest as {StrictJson.Printable(announced, 80)} but its bytes hash to {actual}");
+        }
+
+        return new VerifiedContent(actual, response.Body, response.Header("Content-Type"));
+    }
+
+    /// <summary>The blob's bytes, read up to <paramref name="size"/> and kept only when they hash to <paramref name="digest"/>.</summary>
+    private async Task<VerifiedContent> FetchBlobAsync(string digest, long size, Uri uri, CancellationToken cancellationToken)
+    {
+        var response = await GetAsync(uri, null, size, cancellationToken).ConfigureAwait(false);
+        RequireSuccess(response, "blob " + digest);
+        var blob = new VerifiedContent(Sha256Digest(response.Body.Span), response.Body, null);
+        return DigestEquals(blob.Digest, digest) ? blob : throw BlobLie(uri, digest, size, blob);
+    }
+
+    private static bool IsDigest(string reference) => reference.StartsWith("sha256:", StringComparison.Ordinal);
+
+    private static OciException BlobLie(Uri uri, string digest, long size, VerifiedContent arrived) => Lie(uri, string.Create(CultureInfo.InvariantCulture,
+        $"the blob {digest} of {size} bytes arrived as {arrived.Bytes.Length} bytes hashing to {arrived.Digest}"));
 
     /// <summary>The SHA-256 digest of <paramref name="bytes"/> as <c>sha256:HEX</c>.</summary>
     public static string Sha256Digest(ReadOnlySpan<byte> bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
@@ -277,6 +294,19 @@ internal sealed partial class RegistryClient(HttpFetcher fetcher, OciReference i
 
     [GeneratedRegex(@"<(?<target>[^>]+)>\s*;\s*rel=""?next""?", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 1000)]
     private static partial Regex LinkNext();
+}
+
+/// <summary>
+/// Manifests and blobs fetched by digest, for every image of one invocation: keyed by the exact request (registry,
+/// repository, digest), so two images or envelopes naming one blob cost one fetch, and content read from one
+/// repository is never handed out for another. Content by digest cannot change; tags are never kept. Create one per
+/// invocation and pass it to every <see cref="OciAttestationSource"/> fetch of it.
+/// </summary>
+public sealed class RegistryContentCache
+{
+    internal FetchCache<Uri, VerifiedContent?> Manifests { get; } = new();
+
+    internal FetchCache<Uri, VerifiedContent> Blobs { get; } = new();
 }
 
 /// <summary>A registry answer that stops the fetch; turned into the <see cref="Problem"/> the user sees.</summary>

@@ -19,11 +19,22 @@ internal sealed partial class RekorClient(HttpFetcher fetcher, Uri baseUrl)
     /// <summary>The log's URL, as the user gave it.</summary>
     public Uri BaseUrl { get; } = baseUrl;
 
+    // One log per client, so the payload digest (search) and the UUID (entry) name the request exactly.
+    private readonly FetchCache<string, ImmutableArray<string>> _searches = new(comparer: StringComparer.Ordinal);
+    private readonly FetchCache<string, ReadOnlyMemory<byte>> _entries = new(comparer: StringComparer.Ordinal);
+
     /// <summary>
     /// The UUIDs of entries indexed under <paramref name="key"/> (e.g. <c>sha256:HEX</c> of a DSSE payload), at most
     /// <see cref="Limits.MaxLogSearchEntries"/>, without repeats, in the order the log gave them.
     /// </summary>
-    public async Task<ImmutableArray<string>> SearchAsync(string key, CancellationToken cancellationToken)
+    public Task<ImmutableArray<string>> SearchAsync(string key, CancellationToken cancellationToken) =>
+        _searches.GetOrFetchAsync(key, FetchSearchAsync, cancellationToken);
+
+    /// <summary>The entry with <paramref name="uuid"/>, as the log's JSON object for it (the value under its UUID).</summary>
+    public Task<ReadOnlyMemory<byte>> GetEntryAsync(string uuid, CancellationToken cancellationToken) =>
+        _entries.GetOrFetchAsync(uuid, FetchEntryAsync, cancellationToken);
+
+    private async Task<ImmutableArray<string>> FetchSearchAsync(string key, CancellationToken cancellationToken)
     {
         var uri = Endpoint("api/v1/index/retrieve");
         var query = new ArrayBufferWriter<byte>();
@@ -59,8 +70,7 @@ internal sealed partial class RekorClient(HttpFetcher fetcher, Uri baseUrl)
         });
     }
 
-    /// <summary>The entry with <paramref name="uuid"/>, as the log's JSON object for it (the value under its UUID).</summary>
-    public async Task<byte[]> GetEntryAsync(string uuid, CancellationToken cancellationToken)
+    private async Task<ReadOnlyMemory<byte>> FetchEntryAsync(string uuid, CancellationToken cancellationToken)
     {
         var uri = Endpoint("api/v1/log/entries/" + uuid);
         var response = await fetcher.GetAsync(uri, [KeyValuePair.Create("Accept", "application/json")], Limits.MaxAttestationFileBytes, cancellationToken)

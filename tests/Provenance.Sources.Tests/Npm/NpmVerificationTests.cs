@@ -215,6 +215,41 @@ public sealed class NpmVerificationTests
         Assert.InRange(most, 1, NpmVerification.LockfileParallelism);
     }
 
+    [Fact]
+    public async Task A_package_asked_for_twice_is_fetched_once()
+    {
+        await using var registry = LoopbackNpmRegistry.Serve(Gundam());
+        Assert.True(NpmPackage.TryParse("npm:gundam-visor@1.0.1", out var package, out _));
+        using var fetcher = new HttpFetcher(new HttpFetchOptions());
+        var npm = Npm(fetcher, registry, GundamIdentity);
+
+        var first = await npm.VerifyAsync(package, TestContext.Current.CancellationToken);
+        var again = await npm.VerifyAsync(package, TestContext.Current.CancellationToken);
+
+        Assert.True(first.Verified, string.Join("; ", first.Failures));
+        Assert.True(again.Verified, string.Join("; ", again.Failures));
+        Assert.Equal(["/gundam-visor/1.0.1", "/-/npm/v1/attestations/gundam-visor@1.0.1"], registry.Requests.Select(r => r.Path));
+    }
+
+    [Fact]
+    public async Task A_lockfile_naming_one_version_twice_fetches_its_attestations_once()
+    {
+        // Identical entries are merged by the lockfile reader; two integrities for one version are not, and both
+        // are checked against the one attestation the registry holds for that version.
+        await using var registry = LoopbackNpmRegistry.Serve(Gundam());
+        var (parsed, problem) = NpmLockfile.Parse(Encoding.UTF8.GetBytes(Lockfile(
+            ("node_modules/gundam-visor", Gundam()),
+            ("node_modules/gundam-visor-again", Gundam() with { Tarball = Encoding.UTF8.GetBytes("a tarball someone swapped in") }))), "package-lock.json");
+        Assert.Null(problem);
+        Assert.Equal(2, parsed!.Packages.Length);
+        using var fetcher = new HttpFetcher(new HttpFetchOptions());
+
+        var outcome = await Npm(fetcher, registry, GundamIdentity).VerifyAsync(parsed, TestContext.Current.CancellationToken);
+
+        Assert.Equal([true, false], outcome.Results.Select(r => r.Verified));
+        Assert.Equal("/-/npm/v1/attestations/gundam-visor@1.0.1", Assert.Single(registry.Requests).Path);
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int seen;

@@ -192,6 +192,77 @@ public sealed class OciAttestationSourceTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_manifest_and_a_blob_asked_for_twice_by_digest_are_fetched_once_and_a_kept_blob_still_checked_against_its_size()
+    {
+        var (image, manifest) = await OciImages.PushImageAsync(_registry, "v1");
+        var (layerDigest, layerSize) = FirstLayer(manifest);
+        await using var server = LoopbackHttpServer.Start(_registry.Handle);
+        using var fetcher = Fetcher();
+        var client = new RegistryClient(fetcher, Reference(server, ":v1"), null);
+
+        var firstManifest = await client.GetManifestAsync(image.Digest, TestContext.Current.CancellationToken);
+        var againManifest = await client.GetManifestAsync(image.Digest, TestContext.Current.CancellationToken);
+        var firstBlob = await client.GetBlobAsync(layerDigest, layerSize, layerSize, TestContext.Current.CancellationToken);
+        var againBlob = await client.GetBlobAsync(layerDigest, layerSize, layerSize, TestContext.Current.CancellationToken);
+
+        Assert.Equal(image.Digest, againManifest!.Digest);
+        Assert.Same(firstManifest, againManifest);
+        Assert.Equal(layerDigest, againBlob.Digest);
+        Assert.Same(firstBlob, againBlob);
+        Assert.Single(server.Requests, r => r.Path.EndsWith("/manifests/" + image.Digest, StringComparison.Ordinal));
+        Assert.Single(server.Requests, r => r.Path.EndsWith("/blobs/" + layerDigest, StringComparison.Ordinal));
+
+        // Another descriptor may name the kept digest with a size that is not its own.
+        var lie = await Assert.ThrowsAsync<OciException>(() => client.GetBlobAsync(layerDigest, layerSize + 1, layerSize + 1, TestContext.Current.CancellationToken));
+        Assert.Equal(DiagnosticCode.RegistryDigestMismatch, lie.Problem.Code);
+    }
+
+    [Fact]
+    public async Task Two_images_of_one_invocation_sharing_an_attestation_fetch_its_content_once()
+    {
+        var (image, manifest) = await OciImages.PushImageAsync(_registry, "v1");
+        var referrer = await OciImages.PushBundleReferrerAsync(_registry, image, Encoding.UTF8.GetBytes(_sigstore.Bundle(new BundleOptions { Artifact = manifest })));
+        _registry.AddReferrer(image.Digest, referrer);
+        await using var server = LoopbackHttpServer.Start(_registry.Handle);
+        using var fetcher = Fetcher();
+        var cache = new RegistryContentCache();
+
+        var (byTag, _) = await OciAttestationSource.FetchAsync(fetcher, Reference(server, ":v1"), null, cache, TestContext.Current.CancellationToken);
+        var (byDigest, _) = await OciAttestationSource.FetchAsync(fetcher, Reference(server, "@" + image.Digest), null, cache, TestContext.Current.CancellationToken);
+
+        Assert.True((await VerifyAsync(byTag!)).Verified);
+        Assert.True((await VerifyAsync(byDigest!)).Verified);
+        Assert.Single(server.Requests, r => r.Path.EndsWith("/manifests/" + referrer.Digest, StringComparison.Ordinal));
+        var blobs = server.Requests.Where(r => r.Path.Contains("/blobs/", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(blobs);
+        Assert.Equal(blobs.Count, blobs.Select(r => r.Path).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_tag_is_resolved_again_on_every_ask_because_it_can_move()
+    {
+        var (first, _) = await OciImages.PushImageAsync(_registry, "v1");
+        await using var server = LoopbackHttpServer.Start(_registry.Handle);
+        using var fetcher = Fetcher();
+        var client = new RegistryClient(fetcher, Reference(server, ":v1"), null);
+
+        var before = await client.GetManifestAsync("v1", TestContext.Current.CancellationToken);
+        var (moved, _) = await OciImages.PushImageAsync(_registry, "v1");
+        var after = await client.GetManifestAsync("v1", TestContext.Current.CancellationToken);
+
+        Assert.Equal(first.Digest, before!.Digest);
+        Assert.Equal(moved.Digest, after!.Digest);
+        Assert.NotEqual(first.Digest, moved.Digest);
+        Assert.Equal(2, server.Requests.Count(r => r.Path.EndsWith("/manifests/v1", StringComparison.Ordinal)));
+    }
+
+    private static (string Digest, long Size) FirstLayer(byte[] manifest)
+    {
+        var layer = System.Text.Json.Nodes.JsonNode.Parse(manifest)!["layers"]![0]!;
+        return (layer["digest"]!.GetValue<string>(), layer["size"]!.GetValue<long>());
+    }
+
     internal static HttpFetcher Fetcher() => new(new HttpFetchOptions { MaxAttempts = 1, AttemptTimeout = TimeSpan.FromSeconds(20) });
 
     internal static OciReference Reference(LoopbackHttpServer server, string tagOrDigest, string repository = "test/image")

@@ -167,6 +167,25 @@ public sealed class LogEntryLookupTests : IDisposable
         Assert.Empty(rekor.Requests);
     }
 
+    [Fact]
+    public async Task Two_envelopes_with_one_payload_cost_one_search_and_one_entry_fetch()
+    {
+        var legacy = Mint(new BundleOptions { Log = LogEntryType.RekorV1Intoto });
+        await using var rekor = LoopbackRekor.Serve(legacy);
+        using var fetcher = new HttpFetcher(new HttpFetchOptions());
+
+        var outcome = await new LogEntryLookup(fetcher, rekor.BaseUri).ResolveAsync(
+            [AttestationInput.FromContent("a.intoto.jsonl", legacy.Envelope), AttestationInput.FromContent("b.intoto.jsonl", legacy.Envelope)],
+            TestContext.Current.CancellationToken);
+        var results = outcome.Apply(await Verifier().VerifyAsync([ArtifactInput.FromDigest(Digest())], outcome.Attestations, TestContext.Current.CancellationToken));
+
+        Assert.Equal(2, outcome.Checks.Count(c => c.Passed));
+        Assert.Equal(2, outcome.Attestations.Length);
+        Assert.True(Assert.Single(results).Verified, string.Join("; ", results[0].Failures));
+        Assert.Single(rekor.Requests, r => r.Method == "POST");
+        Assert.Single(rekor.Requests, r => r.Method == "GET" && r.Path == "/api/v1/log/entries/" + legacy.Uuid);
+    }
+
     private LegacyEnvelope Mint(BundleOptions options) => LegacyEnvelope.FromBundle(_sigstore.Bundle(options));
 
     private static Provenance.Cryptography.ArtifactDigest Digest() =>
