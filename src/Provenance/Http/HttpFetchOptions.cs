@@ -36,7 +36,7 @@ public sealed record HttpFetchOptions
     /// </summary>
     public IReadOnlySet<string> InsecureHosts { get; init; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The clock that backoff waits on; tests pass a fake one so retries cost no wall time.</summary>
+    /// <summary>The clock a <c>Retry-After</c> date is read against.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>The handler that sends requests; null for a new <see cref="SocketsHttpHandler"/>.</summary>

@@ -117,7 +117,7 @@ public sealed class ResilientHttpHandler : DelegatingHandler
 
             if (retryable && attempt < _options.MaxAttempts && IsRetryable(response.StatusCode))
             {
-                var wait = RetryAfter(response) is { } asked ? (asked > backoff ? asked : backoff) : backoff;
+                var wait = RetryAfter(response, _options.TimeProvider) is { } asked ? (asked > backoff ? asked : backoff) : backoff;
                 if (wait > _options.MaxRetryAfter)
                 {
                     // The server wants a longer pause than a verification should hang for: let the caller say when.
@@ -135,13 +135,14 @@ public sealed class ResilientHttpHandler : DelegatingHandler
     }
 
     /// <summary>How long the server asked to wait, from <c>Retry-After</c> as seconds or as a date.</summary>
-    public static TimeSpan? RetryAfter(HttpResponseMessage response)
+    public static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(clock);
         return response.Headers.RetryAfter switch
         {
             { Delta: { } delta } => delta < TimeSpan.Zero ? TimeSpan.Zero : delta,
-            { Date: { } date } => date - DateTimeOffset.UtcNow is var d && d > TimeSpan.Zero ? d : TimeSpan.Zero,
+            { Date: { } date } => date - clock.GetUtcNow() is var d && d > TimeSpan.Zero ? d : TimeSpan.Zero,
             _ => null,
         };
     }

@@ -66,6 +66,25 @@ public sealed class HttpFetcherTests
     }
 
     [Theory]
+    [InlineData(-10, 2)]
+    [InlineData(3600, 1)]
+    public async Task A_retry_after_date_is_read_against_the_given_clock(int secondsAfterNow, int expectedRequests)
+    {
+        // The server's clock says 2030; only the fetcher's clock decides how far away its date is.
+        var now = new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero);
+        var retryAt = now.AddSeconds(secondsAfterNow).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        var calls = 0;
+        await using var server = LoopbackHttpServer.Start(_ => Interlocked.Increment(ref calls) == 1
+            ? new LoopbackResponse(503, [], new Dictionary<string, string> { ["Retry-After"] = retryAt })
+            : LoopbackResponse.Json("{}"));
+        using var fetcher = new HttpFetcher(Fast with { TimeProvider = new FixedTimeProvider(now) });
+
+        await fetcher.GetAsync(server.Url("/x"), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(expectedRequests, server.Requests.Count);
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task A_body_over_the_limit_is_refused_whether_or_not_its_length_is_announced(bool chunked)
