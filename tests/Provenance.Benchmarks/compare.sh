@@ -4,7 +4,7 @@
 # and takes minutes. Every figure is the median of RUNS runs (default 5); on a shared machine, run it twice.
 #
 #   tests/Provenance.Benchmarks/compare.sh            from the repository root; needs dotnet, node, npm, openssl
-#   RUNS=7 SECONDS_PER_LOOP=5 BATCH=10000 tests/Provenance.Benchmarks/compare.sh
+#   RUNS=7 SECONDS_PER_LOOP=5 BATCH=20000 tests/Provenance.Benchmarks/compare.sh
 #
 # (a) hashing: `provenance verify` of a 1 GiB artifact vs `openssl dgst -sha256`    target >= 0.9 (throughput)
 # (b) keyless verifications per second in one process vs sigstore-js in one Node process    target >= 10
@@ -15,7 +15,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 RUNS=${RUNS:-5}
 SECONDS_PER_LOOP=${SECONDS_PER_LOOP:-3}
-BATCH=${BATCH:-1000}
+BATCH=${BATCH:-10000}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
