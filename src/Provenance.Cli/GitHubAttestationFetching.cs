@@ -74,14 +74,13 @@ internal sealed class GitHubAttestationFetching(GitHubApiEnvironment environment
     /// <see cref="CheckUsage"/> found nothing; dispose the result after verifying, which deletes downloaded files.
     /// </summary>
     public async Task<FetchedInputs> AddFetchedAsync(
-        VerifyRequest request, List<ArtifactInput> artifacts, List<AttestationInput> attestations, CancellationToken cancellationToken)
+        VerifyRequest request, HttpFetcher fetcher, List<ArtifactInput> artifacts, List<AttestationInput> attestations, CancellationToken cancellationToken)
     {
         if (!Applies(request) && request.Release is null)
         {
             return new FetchedInputs(null, null);
         }
 
-        using var fetcher = new HttpFetcher(new HttpFetchOptions { Offline = request.Offline });
         var apiUrl = ApiUrl(request).Url!;
         string? folder = null;
         if (request.Release is not null)

@@ -21,9 +21,9 @@ internal static class LogEntryLookupStep
             ? (url, null)
             : (null, new Problem(DiagnosticCode.InvalidOptions, $"{option} takes a base URL, such as {example}; \"{value}\" is not one"));
 
-    public static async Task<LookupOutcome> ResolveAsync(VerifyRequest request, IReadOnlyList<AttestationInput> attestations, CancellationToken cancellationToken)
+    public static async Task<LookupOutcome> ResolveAsync(
+        VerifyRequest request, HttpFetcher fetcher, IReadOnlyList<AttestationInput> attestations, CancellationToken cancellationToken)
     {
-        using var fetcher = new HttpFetcher(new HttpFetchOptions { Offline = request.Offline });
         return await new LogEntryLookup(fetcher, ParseUrl(request.RekorUrl).Url!).ResolveAsync(attestations, cancellationToken).ConfigureAwait(false);
     }
 }

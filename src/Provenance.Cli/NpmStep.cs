@@ -100,14 +100,13 @@ internal static class NpmStep
 
     /// <summary>A result per npm package verified; packages without attestations and non-registry entries are noted on <paramref name="error"/>.</summary>
     public static async Task<ImmutableArray<VerificationResult>> VerifyAsync(
-        VerifyRequest request, NpmTargets targets, VerifierOptions options, PolicyDocument? policy, TextWriter error, CancellationToken cancellationToken)
+        VerifyRequest request, NpmTargets targets, HttpFetcher fetcher, VerifierOptions options, PolicyDocument? policy, TextWriter error, CancellationToken cancellationToken)
     {
         if (targets.IsEmpty)
         {
             return [];
         }
 
-        using var fetcher = new HttpFetcher(new HttpFetchOptions { Offline = request.Offline });
         var npm = new NpmVerification(fetcher, targets.Registry!, options, policy);
         var results = ImmutableArray.CreateBuilder<VerificationResult>();
         foreach (var package in targets.Packages)

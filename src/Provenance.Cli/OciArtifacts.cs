@@ -19,7 +19,7 @@ internal sealed class OciArtifacts(IConfiguration configuration, CliOutput outpu
     public sealed record Fetched(IReadOnlyList<ArtifactInput> Artifacts, IReadOnlyList<AttestationInput> Attestations, IReadOnlyList<Problem> Problems);
 
     public async Task<Fetched> FetchAsync(
-        IReadOnlyList<OciReference> images, bool offline, IReadOnlyList<string> insecureRegistries, CancellationToken cancellationToken)
+        IReadOnlyList<OciReference> images, HttpFetcher fetcher, CancellationToken cancellationToken)
     {
         var artifacts = new List<ArtifactInput>();
         var attestations = new List<AttestationInput>();
@@ -29,11 +29,6 @@ internal sealed class OciArtifacts(IConfiguration configuration, CliOutput outpu
             return new Fetched(artifacts, attestations, problems);
         }
 
-        using var fetcher = new HttpFetcher(new HttpFetchOptions
-        {
-            Offline = offline,
-            InsecureHosts = new HashSet<string>(insecureRegistries, StringComparer.OrdinalIgnoreCase),
-        });
         var cache = new RegistryContentCache();
         foreach (var image in images)
         {

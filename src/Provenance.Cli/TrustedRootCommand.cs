@@ -67,7 +67,7 @@ internal sealed record TufCommandOptions(Option<string?> Url, Option<string?> Ro
 internal sealed class TrustedRootResolver(CliOutput output, TimeProvider time, IConfiguration configuration)
 {
     /// <summary>The root for <c>verify</c>, or the problem that stops it (always exit 2: no root, nothing verified).</summary>
-    public async Task<(TrustedRoot? Root, Problem? Problem)> ForVerifyAsync(TufRequest request, CancellationToken cancellationToken)
+    public async Task<(TrustedRoot? Root, Problem? Problem)> ForVerifyAsync(TufRequest request, HttpFetcher fetcher, CancellationToken cancellationToken)
     {
         var (repository, problem) = await TufRepositories.ResolveAsync(request.Url, request.RootPath, cancellationToken).ConfigureAwait(false);
         if (repository is null)
@@ -75,7 +75,8 @@ internal sealed class TrustedRootResolver(CliOutput output, TimeProvider time, I
             return (null, problem);
         }
 
-        var choice = await ChooseAsync(request, repository, update: request.NamesRepository && !request.Offline, cancellationToken).ConfigureAwait(false);
+        var update = request.NamesRepository && !request.Offline;
+        var choice = await ChooseAsync(request, repository, update ? fetcher : null, cancellationToken).ConfigureAwait(false);
         return (choice.Root, choice.Problem);
     }
 
@@ -95,7 +96,7 @@ internal sealed class TrustedRootResolver(CliOutput output, TimeProvider time, I
         }
         else
         {
-            using var fetcher = new HttpFetcher(new HttpFetchOptions { TimeProvider = time });
+            using var fetcher = CliNetwork.CreateFetcher(offline: false, [], time);
             result = await new TufClient(options, fetcher).UpdateAsync(TufRepositories.TrustedRootTarget, cancellationToken).ConfigureAwait(false);
         }
 
@@ -123,7 +124,7 @@ internal sealed class TrustedRootResolver(CliOutput output, TimeProvider time, I
             return await FailAsync(problem!).ConfigureAwait(false);
         }
 
-        var choice = await ChooseAsync(request, repository, update: false, cancellationToken).ConfigureAwait(false);
+        var choice = await ChooseAsync(request, repository, updateWith: null, cancellationToken).ConfigureAwait(false);
         if (choice.Root is null)
         {
             return await FailAsync(choice.Problem!).ConfigureAwait(false);
@@ -133,15 +134,16 @@ internal sealed class TrustedRootResolver(CliOutput output, TimeProvider time, I
         return ExitCodes.Verified;
     }
 
-    private async Task<TrustedRootChoice> ChooseAsync(TufRequest request, TufRepository repository, bool update, CancellationToken cancellationToken)
+    /// <summary>The root to use; <paramref name="updateWith"/> is the client to refresh it through, or null to use only the cache and the embedded root.</summary>
+    private async Task<TrustedRootChoice> ChooseAsync(TufRequest request, TufRepository repository, HttpFetcher? updateWith, CancellationToken cancellationToken)
     {
         var choice = await TufTrustedRoots.ResolveAsync(new TrustedRootRequest
         {
             Repository = repository,
             CacheRoot = CacheRoot(request),
-            Update = update,
+            Update = updateWith is not null,
             EmbeddedFallback = ReferenceEquals(repository, TufRepositories.PublicGood),
-            Http = new HttpFetchOptions { Offline = request.Offline, TimeProvider = time },
+            Fetcher = updateWith,
             TimeProvider = time,
         }, cancellationToken).ConfigureAwait(false);
         foreach (var warning in choice.Warnings)

@@ -201,6 +201,7 @@ internal sealed partial class VerifyCommandRunner(
 
         usage.AddRange(_gitHubAttestations.CheckUsage(request));
         using var signingKey = vsaKey;
+        using var network = CliNetwork.CreateFetcher(request.Offline, request.InsecureRegistries, time);
         if (usage.Count > 0)
         {
             foreach (var problem in usage)
@@ -219,7 +220,7 @@ internal sealed partial class VerifyCommandRunner(
         else if (root is null)
         {
             // Only once the invocation is known to be valid: choosing the root may read the cache or the network.
-            (root, var tufProblem) = await trustedRoots!.ForVerifyAsync(request.Tuf ?? new TufRequest(null, null, null, request.Offline), cancellationToken).ConfigureAwait(false);
+            (root, var tufProblem) = await trustedRoots!.ForVerifyAsync(request.Tuf ?? new TufRequest(null, null, null, request.Offline), network, cancellationToken).ConfigureAwait(false);
             if (tufProblem is not null)
             {
                 await output.Error.WriteLineAsync("error: " + tufProblem).ConfigureAwait(false);
@@ -246,7 +247,7 @@ internal sealed partial class VerifyCommandRunner(
             CertificateTransparencyThreshold = request.Thresholds.CertificateTransparencyLogs,
         };
         var verifier = new ProvenanceVerifier(options);
-        using var fetched = await _gitHubAttestations.AddFetchedAsync(request, artifacts, attestationFiles, cancellationToken).ConfigureAwait(false);
+        using var fetched = await _gitHubAttestations.AddFetchedAsync(request, network, artifacts, attestationFiles, cancellationToken).ConfigureAwait(false);
         if (fetched.Problem is not null)
         {
             await output.Error.WriteLineAsync("error: " + fetched.Problem).ConfigureAwait(false);
@@ -256,7 +257,7 @@ internal sealed partial class VerifyCommandRunner(
         if (images.Count > 0)
         {
             var fetchedImages = await (oci ?? throw new InvalidOperationException("oci:// artifacts need the registry source"))
-                .FetchAsync(images, request.Offline, request.InsecureRegistries, cancellationToken).ConfigureAwait(false);
+                .FetchAsync(images, network, cancellationToken).ConfigureAwait(false);
             foreach (var problem in fetchedImages.Problems)
             {
                 await output.Error.WriteLineAsync("error: " + problem).ConfigureAwait(false);
@@ -273,7 +274,7 @@ internal sealed partial class VerifyCommandRunner(
         }
 
         // Fetched attestations go through the same steps as files: what GitHub hands out is verified like a local file.
-        var lookup = await LogEntryLookupStep.ResolveAsync(request, attestationFiles, cancellationToken).ConfigureAwait(false);
+        var lookup = await LogEntryLookupStep.ResolveAsync(request, network, attestationFiles, cancellationToken).ConfigureAwait(false);
         var attestations = lookup.Attestations;
         var results = artifacts.Count == 0 ? [] : lookup.Apply(request.Batch
             ? await BatchVerification.VerifyAsync(verifier, artifacts, attestations, policy, ProgressDisplay.ShouldShowHere(request.Format), output.Error, cancellationToken)
@@ -281,7 +282,7 @@ internal sealed partial class VerifyCommandRunner(
             : policy is null
             ? await verifier.VerifyAsync(artifacts, attestations, cancellationToken).ConfigureAwait(false)
             : await verifier.VerifyAsync(artifacts, attestations, policy, timeProvider: null, cancellationToken).ConfigureAwait(false));
-        results = results.AddRange(await NpmStep.VerifyAsync(request, npm, options, policy, output.Error, cancellationToken).ConfigureAwait(false));
+        results = results.AddRange(await NpmStep.VerifyAsync(request, npm, network, options, policy, output.Error, cancellationToken).ConfigureAwait(false));
 
         // A step in GitHub Actions reports as one unless told otherwise.
         var format = request.Format ?? (github.IsActions ? "github" : "text");

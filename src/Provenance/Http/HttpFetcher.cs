@@ -10,15 +10,20 @@ namespace Provenance.Http;
 /// </summary>
 public sealed class HttpFetcher : IDisposable
 {
-    private readonly HttpClient _client;
+    // Made on first use: every invocation gets a fetcher, most verify local files only and never need a client.
+    private readonly Lazy<HttpClient> _client;
 
     /// <summary>Creates a fetcher with the given bounds.</summary>
     public HttpFetcher(HttpFetchOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
-        _client = new HttpClient(new ResilientHttpHandler(options), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
-        _client.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
+        _client = new Lazy<HttpClient>(() =>
+        {
+            var client = new HttpClient(new ResilientHttpHandler(options), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+            client.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
+            return client;
+        });
     }
 
     /// <summary>The bounds this fetcher applies.</summary>
@@ -91,7 +96,7 @@ public sealed class HttpFetcher : IDisposable
             request.Options.Set(ResilientHttpHandler.MaxResponseBytesOption, max);
         }
 
-        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var response = await _client.Value.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         byte[] body = [];
         try
         {
@@ -119,7 +124,13 @@ public sealed class HttpFetcher : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        if (_client.IsValueCreated)
+        {
+            _client.Value.Dispose();
+        }
+    }
 }
 
 /// <summary>A response read whole: status, body, headers (names without case) and the URI after redirects.</summary>

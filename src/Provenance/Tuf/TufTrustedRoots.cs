@@ -23,8 +23,8 @@ public sealed record TrustedRootRequest
     /// </summary>
     public bool EmbeddedFallback { get; init; }
 
-    /// <summary>The HTTP bounds for an update.</summary>
-    public HttpFetchOptions Http { get; init; } = new();
+    /// <summary>The caller's HTTP client for an update (required when <see cref="Update"/> is set): the library opens no connection of its own.</summary>
+    public HttpFetcher? Fetcher { get; init; }
 
     /// <summary>The trusted clock.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
@@ -64,7 +64,8 @@ public static class TufTrustedRoots
         Problem? updateProblem = null;
         if (request.Update)
         {
-            using var fetcher = new HttpFetcher(request.Http);
+            var fetcher = request.Fetcher
+                ?? throw new ArgumentException("An update needs the caller's HTTP client (Fetcher).", nameof(request));
             var updated = await new TufClient(options, fetcher).UpdateAsync(TufRepositories.TrustedRootTarget, cancellationToken).ConfigureAwait(false);
             if (updated.Target is { } target)
             {

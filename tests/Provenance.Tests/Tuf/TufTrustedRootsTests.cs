@@ -72,14 +72,17 @@ public sealed class TufTrustedRootsTests : IDisposable
         Assert.Contains(later.Warnings, w => w.Contains(DiagnosticCode.TufTrustExpired.Format(), StringComparison.Ordinal) || w.Contains("expired", StringComparison.Ordinal));
     }
 
-    private async Task<TrustedRootChoice> ResolveAsync(LoopbackHttpServer server, DateTimeOffset now, bool update, bool embeddedFallback = false) =>
-        await TufTrustedRoots.ResolveAsync(new TrustedRootRequest
+    private async Task<TrustedRootChoice> ResolveAsync(LoopbackHttpServer server, DateTimeOffset now, bool update, bool embeddedFallback = false)
+    {
+        using var fetcher = new HttpFetcher(new HttpFetchOptions { MaxAttempts = 1 });
+        return await TufTrustedRoots.ResolveAsync(new TrustedRootRequest
         {
             Repository = new TufRepository("test", server.BaseUri, _repository.InitialRoot),
             CacheRoot = _cache.Root,
             Update = update,
             EmbeddedFallback = embeddedFallback,
-            Http = new HttpFetchOptions { MaxAttempts = 1 },
+            Fetcher = fetcher,
             TimeProvider = new FixedTimeProvider(now),
         }, TestContext.Current.CancellationToken);
+    }
 }
