@@ -140,8 +140,10 @@ internal sealed class GitHubAttestationFetching(GitHubApiEnvironment environment
 
         try
         {
-            var digests = await ArtifactHasher.HashFileAsync(artifact.Path!, cancellationToken).ConfigureAwait(false);
-            return digests.First(d => d.Algorithm == DigestAlgorithm.Sha256);
+            // Only the digest GitHub looks up: hashing sha384 and sha512 too would triple the cost of a large artifact.
+            var digests = await ArtifactHasher.HashFileAsync(artifact.Path!, [DigestAlgorithm.Sha256], progress: null, cancellationToken)
+                .ConfigureAwait(false);
+            return digests.Single();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
