@@ -118,7 +118,7 @@ public sealed partial class GitHubAttestationSource
                 pages.Add(AttestationInput.FromContent(response.Uri.ToString(), response.Body));
             }
 
-            if (NextPage(response) is not { } next)
+            if (response.NextLink() is not { } next)
             {
                 return new GitHubAttestationFetch(pages.ToImmutable(), count, null);
             }
@@ -144,25 +144,6 @@ public sealed partial class GitHubAttestationSource
         $"more than {Limits.MaxGitHubAttestations} attestations (or {Limits.MaxGitHubAttestationPages} pages) for {digest}; download the ones to verify and give them with --attestation",
         where.ToString());
 
-    /// <summary>The <c>rel="next"</c> target of the <c>Link</c> header (RFC 8288), resolved against the page's URL.</summary>
-    private static Uri? NextPage(HttpFetchResponse response)
-    {
-        if (response.Header("Link") is not { } link)
-        {
-            return null;
-        }
-
-        foreach (Match match in LinkPattern().Matches(link))
-        {
-            if (match.Groups["rel"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("next", StringComparer.OrdinalIgnoreCase)
-                && Uri.TryCreate(response.Uri, match.Groups["target"].Value, out var next))
-            {
-                return next;
-            }
-        }
-
-        return null;
-    }
 
     /// <summary>
     /// How many items the listing's <c>attestations</c> array holds, read with a token reader only (the library's
@@ -208,8 +189,6 @@ public sealed partial class GitHubAttestationSource
         }
     }
 
-    [GeneratedRegex(@"<(?<target>[^<>]*)>\s*;[^,]*?\brel=""?(?<rel>[^"";,]*)""?", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex LinkPattern();
 }
 
 /// <summary>

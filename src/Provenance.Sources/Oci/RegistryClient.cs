@@ -262,16 +262,9 @@ internal sealed partial class RegistryClient(HttpFetcher fetcher, OciReference i
         return parameters;
     }
 
-    private static Uri? NextPage(HttpFetchResponse response, Uri current)
-    {
-        // OCI distribution: Link: <URL>; rel="next" (RFC 8288).
-        if (response.Header("Link") is not { } link || LinkNext().Match(link) is not { Success: true } match)
-        {
-            return null;
-        }
-
-        return Uri.TryCreate(current, match.Groups["target"].Value, out var next) && next.Authority == current.Authority ? next : null;
-    }
+    /// <summary>The next page of a listing (OCI distribution: <c>Link: &lt;URL&gt;; rel="next"</c>), only on the registry asked.</summary>
+    private static Uri? NextPage(HttpFetchResponse response, Uri current) =>
+        response.NextLink() is { } next && next.Authority == current.Authority ? next : null;
 
     private static void RequireSuccess(HttpFetchResponse response, string what)
     {
@@ -292,8 +285,6 @@ internal sealed partial class RegistryClient(HttpFetcher fetcher, OciReference i
     [GeneratedRegex(@"\A[A-Za-z0-9\-._~+/]+=*\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Token68();
 
-    [GeneratedRegex(@"<(?<target>[^>]+)>\s*;\s*rel=""?next""?", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex LinkNext();
 }
 
 /// <summary>

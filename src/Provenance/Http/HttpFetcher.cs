@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using System.Reflection;
+using System.Text.RegularExpressions;
 
 namespace Provenance.Http;
 
@@ -134,11 +135,38 @@ public sealed class HttpFetcher : IDisposable
 }
 
 /// <summary>A response read whole: status, body, headers (names without case) and the URI after redirects.</summary>
-public sealed record HttpFetchResponse(HttpStatusCode StatusCode, ReadOnlyMemory<byte> Body, ImmutableDictionary<string, string> Headers, Uri Uri)
+public sealed partial record HttpFetchResponse(HttpStatusCode StatusCode, ReadOnlyMemory<byte> Body, ImmutableDictionary<string, string> Headers, Uri Uri)
 {
     /// <summary>True for 2xx.</summary>
     public bool IsSuccess => (int)StatusCode is >= 200 and < 300;
 
     /// <summary>A header's value, or null.</summary>
     public string? Header(string name) => Headers.GetValueOrDefault(name);
+
+    /// <summary>
+    /// The <c>rel="next"</c> target of the <c>Link</c> header (RFC 8288: among other links and relations, relative or
+    /// absolute), resolved against this response's URI; null when there is none. Where it points is the caller's to
+    /// judge: a paginated source must keep to its own server.
+    /// </summary>
+    public Uri? NextLink()
+    {
+        if (Header("Link") is not { } link)
+        {
+            return null;
+        }
+
+        foreach (Match match in LinkPattern().Matches(link))
+        {
+            if (match.Groups["rel"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("next", StringComparer.OrdinalIgnoreCase)
+                && Uri.TryCreate(Uri, match.Groups["target"].Value, out var next))
+            {
+                return next;
+            }
+        }
+
+        return null;
+    }
+
+    [GeneratedRegex(@"<(?<target>[^<>]*)>\s*;[^,]*?\brel=""?(?<rel>[^"";,]*)""?", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex LinkPattern();
 }

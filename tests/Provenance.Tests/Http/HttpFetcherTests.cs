@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Net;
 using Provenance.Http;
 using Provenance.Testing;
@@ -156,6 +157,20 @@ public sealed class HttpFetcherTests
         Assert.Null(Assert.Single(target.Requests).Header("Authorization"));
         Assert.Equal(origin.Url("/final"), stayed.Uri);
         Assert.Equal("Bearer secret", origin.Requests.Single(r => r.Path == "/final").Header("Authorization"));
+    }
+
+    [Theory]
+    [InlineData("<https://api.example/p?page=2>; rel=\"next\"", "https://api.example/p?page=2")]
+    [InlineData("<https://api.example/p?page=1>; rel=\"prev\", </p?page=3>; rel=\"next last\"", "https://api.example/p?page=3")]
+    [InlineData("</v2/r/referrers/sha256:ab?n=2>; rel=next", "https://api.example/v2/r/referrers/sha256:ab?n=2")]
+    [InlineData("<https://api.example/p?page=1>; rel=\"prev\"", null)]
+    [InlineData("", null)]
+    public void The_next_link_is_read_among_other_relations_and_resolved_against_the_page(string link, string? expected)
+    {
+        var headers = ImmutableDictionary.Create<string, string>(StringComparer.OrdinalIgnoreCase).Add("Link", link);
+        var response = new HttpFetchResponse(HttpStatusCode.OK, Array.Empty<byte>(), headers, new Uri("https://api.example/p?page=1"));
+
+        Assert.Equal(expected is null ? null : new Uri(expected), response.NextLink());
     }
 
     [Fact]
