@@ -62,9 +62,9 @@ public sealed partial record NpmPackage
     /// <inheritdoc />
     public override string ToString() => Scheme + Name + "@" + Version;
 
-    [GeneratedRegex(@"^(@[a-z0-9\-~][a-z0-9\-._~]*/)?[a-z0-9\-~][a-z0-9\-._~]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A(@[a-z0-9\-~][a-z0-9\-._~]*/)?[a-z0-9\-~][a-z0-9\-._~]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex PackageName();
 
-    [GeneratedRegex(@"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*)?(\+[0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*)?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*)?(\+[0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*)?\z", RegexOptions.CultureInvariant)]
     private static partial Regex ExactVersion();
 }

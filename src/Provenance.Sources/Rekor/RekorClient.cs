@@ -118,6 +118,6 @@ internal sealed partial class RekorClient(HttpFetcher fetcher, Uri baseUrl)
         }
     }
 
-    [GeneratedRegex("^([0-9a-f]{16})?[0-9a-f]{64}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A([0-9a-f]{16})?[0-9a-f]{64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex EntryUuid();
 }

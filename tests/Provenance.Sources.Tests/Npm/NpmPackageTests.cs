@@ -26,6 +26,8 @@ public sealed class NpmPackageTests
     [InlineData("npm:../etc@1.0.0")]
     [InlineData("npm:@scope@1.0.0")]
     [InlineData("npm:a/b@1.0.0")]
+    [InlineData("npm:gundam-visor@1.0.1\n")]
+    [InlineData("npm:gundam-visor\n@1.0.1")]
     public void A_reference_without_an_exact_version_or_a_valid_name_is_refused(string reference)
     {
         Assert.False(NpmPackage.TryParse(reference, out _, out var problem));
