@@ -51,7 +51,7 @@ internal static class StrictJson
             CommentHandling = JsonCommentHandling.Disallow,
             MaxDepth = Limits.MaxJsonDepth + 1,
         });
-        var keysPerObject = new Stack<HashSet<string>?>();
+        var keys = new ObjectKeys(utf8);
         try
         {
             while (reader.Read())
@@ -66,20 +66,17 @@ internal static class StrictJson
                                 $"JSON is nested deeper than {Limits.MaxJsonDepth} levels");
                         }
 
-                        keysPerObject.Push(reader.TokenType == JsonTokenType.StartObject
-                            ? new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-                            : null);
+                        keys.Enter();
                         break;
                     case JsonTokenType.EndObject:
                     case JsonTokenType.EndArray:
-                        keysPerObject.Pop();
+                        keys.Leave();
                         break;
                     case JsonTokenType.PropertyName:
-                        var name = reader.GetString()!;
-                        if (!keysPerObject.Peek()!.Add(name))
+                        if (keys.AddAndFindDuplicate(ref reader) is { } duplicate)
                         {
                             throw InvalidInputException.At(DiagnosticCode.DuplicateJsonKey, LineAt(utf8, reader.TokenStartIndex),
-                                $"the key \"{Printable(name)}\" appears twice in one object (keys are compared ignoring case and escapes)");
+                                $"the key \"{Printable(duplicate)}\" appears twice in one object (keys are compared ignoring case and escapes)");
                         }
 
                         break;
@@ -106,6 +103,77 @@ internal static class StrictJson
             // GetString of a key or escaped string that is not valid UTF-8, or escapes a lone UTF-16 surrogate.
             throw NotText(utf8, reader.TokenStartIndex);
         }
+    }
+
+    /// <summary>
+    /// The keys of each open object, to find one that repeats. Most objects have a few plain ASCII keys: those are
+    /// compared in place as bytes, with no string made. Escaped or non-ASCII keys become strings, and an object with
+    /// many keys moves to a hash set, so a hostile object of a million keys costs no more than a set of them.
+    /// </summary>
+    private readonly ref struct ObjectKeys
+    {
+        private const int ScanLimit = 16;
+
+        private readonly ReadOnlySpan<byte> _document;
+
+        // A key is a range of the document (Text null) or an unescaped string. Arrays open a frame too, with no keys.
+        private readonly List<(int Start, int Length, string? Text)> _keys = [];
+        private readonly Stack<(int FirstKey, HashSet<string>? Many)> _open = new();
+
+        public ObjectKeys(ReadOnlySpan<byte> document) => _document = document;
+
+        public void Enter() => _open.Push((_keys.Count, null));
+
+        public void Leave()
+        {
+            var (first, _) = _open.Pop();
+            _keys.RemoveRange(first, _keys.Count - first);
+        }
+
+        /// <summary>Records the property name the reader is on; returns it when the open object already had it.</summary>
+        public string? AddAndFindDuplicate(ref Utf8JsonReader reader)
+        {
+            var (first, many) = _open.Peek();
+            (int Start, int Length, string? Text) key = !reader.ValueIsEscaped && Ascii.IsValid(reader.ValueSpan)
+                ? ((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length, null)
+                : (0, 0, reader.GetString()!);
+            if (many is not null)
+            {
+                var text = Text(key);
+                return many.Add(text) ? null : text;
+            }
+
+            for (var i = first; i < _keys.Count; i++)
+            {
+                if (SameKey(_keys[i], key))
+                {
+                    return Text(key);
+                }
+            }
+
+            _keys.Add(key);
+            if (_keys.Count - first > ScanLimit)
+            {
+                many = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                for (var i = first; i < _keys.Count; i++)
+                {
+                    many.Add(Text(_keys[i]));
+                }
+
+                _open.Pop();
+                _open.Push((first, many));
+            }
+
+            return null;
+        }
+
+        private bool SameKey((int Start, int Length, string? Text) a, (int Start, int Length, string? Text) b) =>
+            a.Text is null && b.Text is null
+                ? Ascii.EqualsIgnoreCase(_document.Slice(a.Start, a.Length), _document.Slice(b.Start, b.Length))
+                : string.Equals(Text(a), Text(b), StringComparison.OrdinalIgnoreCase);
+
+        private string Text((int Start, int Length, string? Text) key) =>
+            key.Text ?? Encoding.ASCII.GetString(_document.Slice(key.Start, key.Length));
     }
 
     private static InvalidInputException NotText(ReadOnlySpan<byte> utf8, long index) =>
@@ -164,11 +232,25 @@ internal static class StrictJson
         RequireObject(element, path);
         foreach (var property in element.EnumerateObject())
         {
-            if (!names.Contains(property.Name))
+            if (!IsOneOf(property, names))
             {
                 throw InvalidInputException.At(code, Child(path, Printable(property.Name)), message);
             }
         }
+    }
+
+    // Compared in place: reading each name as a string would allocate one per field of every document.
+    private static bool IsOneOf(JsonProperty property, ReadOnlySpan<string> names)
+    {
+        foreach (var name in names)
+        {
+            if (property.NameEquals(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public static JsonElement Required(JsonElement obj, string name, string path)

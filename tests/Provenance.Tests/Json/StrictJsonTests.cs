@@ -22,6 +22,47 @@ public sealed class StrictJsonTests
         Assert.Equal(DiagnosticCode.DuplicateJsonKey, ProblemOf(json).Code);
     }
 
+    [Theory]
+    [InlineData("""{"p\u0061yload":1,"payload":2}""")]        // the escaped spelling first
+    [InlineData("""{"\u00e9t\u00e9":1,"été":2}""")]          // non-ASCII, escaped and plain
+    [InlineData("""{"ÉTÉ":1,"été":2}""")]                      // non-ASCII, compared ignoring case
+    [InlineData("""{"a":1,"b":{"a":1,"b":2,"c":3},"A":2}""")]  // a nested object's keys do not hide the outer's
+    public void Repeated_keys_are_found_however_the_two_spellings_are_mixed(string json)
+    {
+        Assert.Equal(DiagnosticCode.DuplicateJsonKey, ProblemOf(json).Code);
+    }
+
+    /// <summary>Objects with many keys are checked another way; a repeat must be found there too, in either spelling.</summary>
+    [Theory]
+    [InlineData(3, "k3")]
+    [InlineData(3, "K3")]
+    [InlineData(15, "k15")]
+    [InlineData(16, "k16")]
+    [InlineData(17, "k0")]
+    [InlineData(500, "k499")]
+    [InlineData(500, "K0")]
+    [InlineData(500, "\\u006b250")]
+    public void A_repeated_key_is_found_after_any_number_of_others(int others, string repeat)
+    {
+        var keys = Enumerable.Range(0, others + 1).Select(i => $"\"k{i}\":{i}");
+        var json = "{" + string.Join(",", keys) + ",\"" + repeat + "\":0}";
+
+        Assert.Equal(DiagnosticCode.DuplicateJsonKey, ProblemOf(json).Code);
+    }
+
+    [Theory]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(5000)]
+    public void Many_distinct_keys_are_accepted(int count)
+    {
+        var json = "{" + string.Join(",", Enumerable.Range(0, count).Select(i => $"\"k{i}\":{{\"k{i}\":{i}}}")) + "}";
+
+        using var document = StrictJson.Parse(Encoding.UTF8.GetBytes(json));
+
+        Assert.Equal(count, document.RootElement.EnumerateObject().Count());
+    }
+
     [Fact]
     public void The_same_key_in_sibling_objects_is_not_a_duplicate()
     {
