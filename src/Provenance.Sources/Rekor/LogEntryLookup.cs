@@ -37,21 +37,36 @@ public sealed class LogEntryLookup
 
     /// <summary>
     /// The attestations to verify: every input as it was, except that a file whose attestations are all envelopes
-    /// needing a lookup is replaced by one bundle per entry found. Files are read once here (bounded) and handed
-    /// on as the bytes read, so the verifier sees what was looked at.
+    /// needing a lookup is replaced by one bundle per entry found. A file that needed a lookup is handed on as the
+    /// bytes read, so the verifier sees what was looked up.
     /// </summary>
     public async Task<LookupOutcome> ResolveAsync(IReadOnlyList<AttestationInput> inputs, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        // Reading and parsing is most of the work for a batch of thousands of files, and needs no network: in
+        // parallel. Only what a lookup needs is kept of each parse, and the bytes only of files with an envelope to
+        // look up; the lookups themselves go one at a time, in order.
+        var read = new (ReadOnlyMemory<byte>? Content, List<LoadedAttestation> Legacy, bool AllLegacy)[inputs.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, inputs.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+            async (i, token) =>
+            {
+                var (content, loaded) = await ReadAsync(inputs[i], token).ConfigureAwait(false);
+                var legacy = loaded.Where(NeedsLookup).ToList();
+                read[i] = (legacy.Count == 0 ? null : content, legacy, legacy.Count == loaded.Length);
+            }).ConfigureAwait(false);
+
         var resolved = ImmutableArray.CreateBuilder<AttestationInput>();
         var checks = ImmutableArray.CreateBuilder<Check>();
-        foreach (var input in inputs)
+        for (var i = 0; i < inputs.Count; i++)
         {
-            var (content, loaded) = await ReadAsync(input, cancellationToken).ConfigureAwait(false);
-            var legacy = loaded.Where(NeedsLookup).ToList();
-            if (content is null || legacy.Count == 0)
+            var input = inputs[i];
+            var (content, legacy, allLegacy) = read[i];
+            if (content is null)
             {
-                resolved.Add(content is { } bytes ? AttestationInput.FromContent(input.Name, bytes) : input);
+                // Handed on as it came, not as the bytes read here: a batch would otherwise hold every file in memory.
+                // The verifier reads it again and judges what it reads; nothing here vouched for these bytes.
+                resolved.Add(input);
                 continue;
             }
 
@@ -67,7 +82,7 @@ public sealed class LogEntryLookup
 
             // A file that also holds attestations needing no lookup, or whose lookup failed, is kept as it is, so
             // the verifier still reports on all of it.
-            if (failed || legacy.Count != loaded.Length)
+            if (failed || !allLegacy)
             {
                 resolved.Add(AttestationInput.FromContent(input.Name, content.Value));
             }
@@ -192,14 +207,13 @@ public sealed record LookupOutcome(ImmutableArray<AttestationInput> Attestations
     /// The results with the lookup checks added before their own; a failed lookup leaves an input unread, so, as
     /// with an unreadable file, no result is verified.
     /// </summary>
-    public ImmutableArray<VerificationResult> Apply(ImmutableArray<VerificationResult> results)
-    {
-        if (Checks.IsEmpty)
-        {
-            return results;
-        }
+    public ImmutableArray<VerificationResult> Apply(ImmutableArray<VerificationResult> results) =>
+        Checks.IsEmpty ? results : [.. results.Select(Apply)];
 
-        var failed = Checks.Any(c => !c.Passed);
-        return [.. results.Select(r => r with { Checks = [.. Checks, .. r.Checks], Verified = r.Verified && !failed })];
+    /// <summary>One result with the lookup checks added before its own, as <see cref="Apply(ImmutableArray{VerificationResult})"/> does for each.</summary>
+    public VerificationResult Apply(VerificationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return Checks.IsEmpty ? result : result with { Checks = [.. Checks, .. result.Checks], Verified = result.Verified && Checks.All(c => c.Passed) };
     }
 }

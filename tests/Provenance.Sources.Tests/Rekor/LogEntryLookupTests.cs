@@ -186,6 +186,31 @@ public sealed class LogEntryLookupTests : IDisposable
         Assert.Single(rekor.Requests, r => r.Method == "GET" && r.Path == "/api/v1/log/entries/" + legacy.Uuid);
     }
 
+    [Fact]
+    public async Task Many_files_keep_their_order_and_only_those_looked_up_are_replaced()
+    {
+        var legacy = Mint(new BundleOptions { Log = LogEntryType.RekorV1Intoto });
+        var bundle = Encoding.UTF8.GetBytes(_sigstore.Bundle(new BundleOptions()));
+        await using var rekor = LoopbackRekor.Serve(legacy);
+        using var fetcher = new HttpFetcher(new HttpFetchOptions());
+        using var temp = new TempDirectory();
+        // Files on disk, read in parallel; every tenth one needs a lookup.
+        var inputs = Enumerable.Range(0, 60).Select(i =>
+        {
+            var name = i % 10 == 7 ? $"{i:D2}.intoto.jsonl" : $"{i:D2}.sigstore.json";
+            temp.Write(name, i % 10 == 7 ? legacy.Envelope : bundle);
+            return AttestationInput.FromFile(temp.Path(name));
+        }).ToList();
+
+        var outcome = await new LogEntryLookup(fetcher, rekor.BaseUri).ResolveAsync(inputs, TestContext.Current.CancellationToken);
+
+        // A file needing no lookup is handed on as it came, to be read by the verifier; one looked up becomes its entry's bundle.
+        var expected = inputs.Select((input, i) => i % 10 == 7 ? $"{input.Name} (rekor entry {legacy.Uuid})" : input.Name);
+        Assert.Equal(expected, outcome.Attestations.Select(a => a.Name));
+        Assert.All(outcome.Attestations.Where((_, i) => i % 10 != 7), a => Assert.Contains(a, inputs));
+        Assert.Equal(6, outcome.Checks.Count(c => c.Passed));
+    }
+
     private LegacyEnvelope Mint(BundleOptions options) => LegacyEnvelope.FromBundle(_sigstore.Bundle(options));
 
     private static Provenance.Cryptography.ArtifactDigest Digest() =>
