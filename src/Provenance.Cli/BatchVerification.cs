@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Enumeration;
@@ -78,19 +77,22 @@ internal static class InputPatterns
 
 /// <summary>
 /// Whether a long run reports its progress: only to a person watching a terminal. Never in CI (where logs would
-/// fill with it), never when stderr is a file or pipe, never with JSON output (a machine is reading).
+/// fill with it), never when stderr is a file or pipe, never with JSON output (a machine is reading), and not when
+/// the report itself streams to the terminal: its lines show the progress, and would break a line drawn under them.
 /// </summary>
 internal static class ProgressDisplay
 {
-    public static bool ShouldShow(bool errorRedirected, string? ci, string? githubActions, string? format) =>
+    public static bool ShouldShow(bool errorRedirected, bool reportOnTerminal, string? ci, string? githubActions, string? format) =>
         !errorRedirected
+        && !reportOnTerminal
         && string.IsNullOrEmpty(ci)
         && string.IsNullOrEmpty(githubActions)
         && format is null or "text";
 
-    /// <summary>The decision for this process: its stderr and environment.</summary>
-    public static bool ShouldShowHere(string? format) =>
-        ShouldShow(Console.IsErrorRedirected, Environment.GetEnvironmentVariable("CI"), Environment.GetEnvironmentVariable("GITHUB_ACTIONS"), format);
+    /// <summary>The decision for this process: its stdout, stderr and environment, and whether the report goes to a file.</summary>
+    public static bool ShouldShowHere(string? format, bool reportToFile) =>
+        ShouldShow(Console.IsErrorRedirected, !reportToFile && !Console.IsOutputRedirected,
+            Environment.GetEnvironmentVariable("CI"), Environment.GetEnvironmentVariable("GITHUB_ACTIONS"), format);
 }
 
 /// <summary>A progress line on stderr, rewritten in place at most a few times a second.</summary>
@@ -124,17 +126,20 @@ internal sealed class ProgressLine(TextWriter error) : IProgress<BatchProgress>
 /// <summary><c>provenance verify --batch</c>: every artifact against the attestations that name it, in parallel.</summary>
 internal static class BatchVerification
 {
-    public static async Task<ImmutableArray<VerificationResult>> VerifyAsync(
+    /// <summary>Each artifact's result as soon as it is ready, in input order, with the policy applied when there is one.</summary>
+    public static async IAsyncEnumerable<VerificationResult> VerifyEachAsync(
         ProvenanceVerifier verifier,
         IReadOnlyList<ArtifactInput> artifacts,
         IReadOnlyList<AttestationInput> attestations,
         PolicyDocument? policy,
         bool showProgress,
         TextWriter error,
-        CancellationToken cancellationToken)
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var options = new BatchOptions { Progress = showProgress ? new ProgressLine(error) : null };
-        var results = await verifier.VerifyBatchAsync(artifacts, attestations, options, cancellationToken).ConfigureAwait(false);
-        return policy is null ? results : [.. results.Select(r => PolicyVerification.Apply(policy, r))];
+        await foreach (var result in verifier.VerifyEachAsync(artifacts, attestations, options, cancellationToken).ConfigureAwait(false))
+        {
+            yield return policy is null ? result : PolicyVerification.Apply(policy, result);
+        }
     }
 }

@@ -276,13 +276,44 @@ internal sealed partial class VerifyCommandRunner(
         // Fetched attestations go through the same steps as files: what GitHub hands out is verified like a local file.
         var lookup = await LogEntryLookupStep.ResolveAsync(request, network, attestationFiles, cancellationToken).ConfigureAwait(false);
         var attestations = lookup.Attestations;
-        var results = artifacts.Count == 0 ? [] : lookup.Apply(request.Batch
-            ? await BatchVerification.VerifyAsync(verifier, artifacts, attestations, policy, ProgressDisplay.ShouldShowHere(request.Format), output.Error, cancellationToken)
-                .ConfigureAwait(false)
-            : policy is null
-            ? await verifier.VerifyAsync(artifacts, attestations, cancellationToken).ConfigureAwait(false)
-            : await verifier.VerifyAsync(artifacts, attestations, policy, timeProvider: null, cancellationToken).ConfigureAwait(false));
-        results = results.AddRange(await NpmStep.VerifyAsync(request, npm, network, options, policy, output.Error, cancellationToken).ConfigureAwait(false));
+        // Results are written out as they come, so that a batch of any size is reported in the memory of a few.
+        async IAsyncEnumerable<VerificationResult> Verify()
+        {
+            if (artifacts.Count > 0 && request.Batch)
+            {
+                var showProgress = ProgressDisplay.ShouldShowHere(request.Format, reportToFile: request.OutputPath is not null);
+                await foreach (var result in BatchVerification.VerifyEachAsync(verifier, artifacts, attestations, policy, showProgress, output.Error, cancellationToken)
+                    .ConfigureAwait(false))
+                {
+                    yield return lookup.Apply(result);
+                }
+            }
+            else if (artifacts.Count > 0)
+            {
+                var all = policy is null
+                    ? await verifier.VerifyAsync(artifacts, attestations, cancellationToken).ConfigureAwait(false)
+                    : await verifier.VerifyAsync(artifacts, attestations, policy, timeProvider: null, cancellationToken).ConfigureAwait(false);
+                foreach (var result in lookup.Apply(all))
+                {
+                    yield return result;
+                }
+            }
+
+            foreach (var result in await NpmStep.VerifyAsync(request, npm, network, options, policy, output.Error, cancellationToken).ConfigureAwait(false))
+            {
+                yield return result;
+            }
+        }
+
+        await using var summaries = request.VsaPath is { } vsaPath ? SummaryFile.Create(vsaPath, signingKey, policy, time, output.Error) : null;
+        if (summaries?.Problem is { } openProblem)
+        {
+            await output.Error.WriteLineAsync("error: " + openProblem).ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+
+        var tally = new ResultTally();
+        var results = tally.Observe(Verify(), summaries, cancellationToken);
 
         // A step in GitHub Actions reports as one unless told otherwise.
         var format = request.Format ?? (github.IsActions ? "github" : "text");
@@ -290,7 +321,13 @@ internal sealed partial class VerifyCommandRunner(
         {
             try
             {
-                await GitHubReport.WriteAsync(results, policy?.Name, github, request.OutputPath, output.Output).ConfigureAwait(false);
+                var all = new List<VerificationResult>();
+                await foreach (var result in results.ConfigureAwait(false))
+                {
+                    all.Add(result);
+                }
+
+                await GitHubReport.WriteAsync(all, policy?.Name, github, request.OutputPath, output.Output).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -319,61 +356,18 @@ internal sealed partial class VerifyCommandRunner(
             await WriteReportAsync(format, results, output.Output).ConfigureAwait(false);
         }
 
-        if (request.VsaPath is { } vsaPath
-            && await WriteSummariesAsync(vsaPath, signingKey, results, policy, cancellationToken).ConfigureAwait(false) is { } vsaProblem)
+        if (summaries is not null && await summaries.CloseAsync().ConfigureAwait(false) is { } vsaProblem)
         {
             await output.Error.WriteLineAsync("error: " + vsaProblem).ConfigureAwait(false);
             return ExitCodes.UsageError;
         }
 
-        if (results.Any(r => r.HasInputError))
+        if (tally.AnyInputError)
         {
             return ExitCodes.UsageError;
         }
 
-        return results.All(r => r.Verified) ? ExitCodes.Verified : ExitCodes.NotVerified;
-    }
-
-    /// <summary>
-    /// Writes a verification summary for each artifact with a digest to <paramref name="path"/>, one per line: signed
-    /// envelopes when there is a key, else bare statements, naming the policy and attestation files by the digests of
-    /// the bytes that were verified.
-    /// </summary>
-    private async Task<Problem?> WriteSummariesAsync(
-        string path, SigningKey? key, ImmutableArray<VerificationResult> results, PolicyDocument? policy, CancellationToken cancellationToken)
-    {
-        try
-        {
-            // The digests are of the bytes verification read, not of a second read that could see other bytes.
-            var options = new VerificationSummaryOptions
-            {
-                TimeProvider = time,
-                Policy = policy?.Source,
-                InputAttestations = results.IsEmpty ? [] : results[0].AttestationFiles,
-            };
-
-            await using var file = File.Create(path);
-            foreach (var result in results)
-            {
-                if (!VerificationSummaryWriter.CanSummarize(result))
-                {
-                    await output.Error.WriteLineAsync($"warning: no verification summary for {result.Artifact}: it was not read, so there is no digest to name").ConfigureAwait(false);
-                    continue;
-                }
-
-                var line = key is null
-                    ? VerificationSummaryWriter.CreateStatement(result, options)
-                    : VerificationSummaryWriter.CreateSignedEnvelope(result, options, key);
-                await file.WriteAsync(line, cancellationToken).ConfigureAwait(false);
-                file.WriteByte((byte)'\n');
-            }
-
-            return null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return new Problem(DiagnosticCode.InputUnreadable, "the verification summary cannot be written: " + e.Message + "; choose a writable --vsa path", path);
-        }
+        return tally.AllVerified ? ExitCodes.Verified : ExitCodes.NotVerified;
     }
 
     /// <summary>The policy the shorthands describe, or why they do not describe one.</summary>
@@ -418,7 +412,7 @@ internal sealed partial class VerifyCommandRunner(
         }
     }
 
-    private static Task WriteReportAsync(string format, ImmutableArray<VerificationResult> results, TextWriter writer) =>
+    private static Task WriteReportAsync(string format, IAsyncEnumerable<VerificationResult> results, TextWriter writer) =>
         format == "json" ? JsonReport.WriteAsync(results, writer) : TextReport.WriteAsync(results, writer);
 
     /// <summary>An argument with a digest algorithm prefix is a digest; anything else is a path.</summary>

@@ -47,6 +47,55 @@ public sealed class BatchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_streamed_json_report_gives_the_overall_verdict_after_every_artifact()
+    {
+        var names = BatchFixture.Write(_temp.Root, count: 40, _signer);
+        // One artifact in the middle no longer matches its attestation.
+        _temp.Write(names[20], [9, 9, 9]);
+
+        var run = await VerifyAsync();
+
+        Assert.Equal(1, run.ExitCode);
+        using var report = JsonDocument.Parse(run.Output);
+        var root = report.RootElement;
+        Assert.Equal(["mediaType", "artifacts", "verified"], root.EnumerateObject().Select(p => p.Name));
+        Assert.False(root.GetProperty("verified").GetBoolean());
+        var verdicts = root.GetProperty("artifacts").EnumerateArray()
+            .ToDictionary(a => a.GetProperty("artifact").GetString()!, a => a.GetProperty("verified").GetBoolean());
+        Assert.Equal(names.Select(_temp.Path).Order(StringComparer.Ordinal), verdicts.Keys);
+        Assert.Equal(names.Select(n => n != names[20]).Order(), verdicts.Values.Order());
+        Assert.False(verdicts[_temp.Path(names[20])]);
+    }
+
+    [Fact]
+    public async Task A_summary_file_that_cannot_be_created_stops_the_run_before_any_verification()
+    {
+        BatchFixture.Write(_temp.Root, count: 3, _signer);
+        var unwritable = _temp.Path(Path.Combine("no-such-folder", "summaries.jsonl"));
+
+        var run = await VerifyAsync("--vsa", unwritable);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("choose a writable --vsa path", run.Error, StringComparison.Ordinal);
+        Assert.Equal("", run.Output);
+    }
+
+    [Fact]
+    public async Task Summaries_are_written_for_every_artifact_of_a_streamed_batch()
+    {
+        var names = BatchFixture.Write(_temp.Root, count: 30, _signer);
+        var summaries = _temp.Path("summaries.jsonl");
+
+        var run = await VerifyAsync("--vsa", summaries);
+
+        Assert.Equal(0, run.ExitCode);
+        var subjects = File.ReadAllLines(summaries)
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("subject")[0].GetProperty("name").GetString())
+            .ToList();
+        Assert.Equal(names.Order(StringComparer.Ordinal), subjects);
+    }
+
+    [Fact]
     public async Task A_pattern_that_matches_nothing_is_a_usage_error()
     {
         BatchFixture.Write(_temp.Root, 1, _signer);
@@ -59,16 +108,17 @@ public sealed class BatchCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false, null, null, null, true)]
-    [InlineData(false, null, null, "text", true)]
-    [InlineData(true, null, null, null, false)] // stderr is a file or a pipe
-    [InlineData(false, "true", null, null, false)] // CI
-    [InlineData(false, null, "true", null, false)] // GitHub Actions
-    [InlineData(false, null, null, "json", false)] // a machine reads the output
-    [InlineData(false, null, null, "github", false)]
-    public void Progress_is_shown_only_to_a_person_at_a_terminal(bool redirected, string? ci, string? actions, string? format, bool shown)
+    [InlineData(false, false, null, null, null, true)]
+    [InlineData(false, false, null, null, "text", true)]
+    [InlineData(true, false, null, null, null, false)] // stderr is a file or a pipe
+    [InlineData(false, true, null, null, null, false)] // the report streams to the terminal: its lines are the progress
+    [InlineData(false, false, "true", null, null, false)] // CI
+    [InlineData(false, false, null, "true", null, false)] // GitHub Actions
+    [InlineData(false, false, null, null, "json", false)] // a machine reads the output
+    [InlineData(false, false, null, null, "github", false)]
+    public void Progress_is_shown_only_to_a_person_at_a_terminal(bool redirected, bool reportOnTerminal, string? ci, string? actions, string? format, bool shown)
     {
-        Assert.Equal(shown, ProgressDisplay.ShouldShow(redirected, ci, actions, format));
+        Assert.Equal(shown, ProgressDisplay.ShouldShow(redirected, reportOnTerminal, ci, actions, format));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Provenance.Verification;
@@ -12,13 +14,44 @@ internal static class JsonReport
 {
     public const string MediaType = "application/vnd.provenance.verification-report+json;version=1";
 
-    public static async Task WriteAsync(IReadOnlyList<VerificationResult> results, TextWriter writer)
+    public static Task WriteAsync(IReadOnlyList<VerificationResult> results, TextWriter writer) =>
+        WriteAsync(results.ToAsyncEnumerable(), writer);
+
+    /// <summary>
+    /// Writes each result as it comes, so a batch of any size is written in the memory of one result. The overall
+    /// verdict is known only after the last one, so it is the document's last field.
+    /// </summary>
+    public static async Task WriteAsync(IAsyncEnumerable<VerificationResult> results, TextWriter writer)
     {
-        var report = new JsonReportDocument(
-            MediaType,
-            results.All(r => r.Verified),
-            [.. results.Select(ToJson)]);
-        await writer.WriteLineAsync(JsonSerializer.Serialize(report, JsonReportContext.Default.JsonReportDocument)).ConfigureAwait(false);
+        const int FlushBytes = 32 * 1024;
+        var buffer = new ArrayBufferWriter<byte>(FlushBytes * 2);
+        await using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true });
+        json.WriteStartObject();
+        json.WriteString("mediaType", MediaType);
+        json.WriteStartArray("artifacts");
+        var verified = true;
+        await foreach (var result in results.ConfigureAwait(false))
+        {
+            JsonSerializer.Serialize(json, ToJson(result), JsonReportContext.Default.JsonArtifactResult);
+            verified &= result.Verified;
+            if (json.BytesPending + buffer.WrittenCount >= FlushBytes)
+            {
+                await FlushAsync(json, buffer, writer).ConfigureAwait(false);
+            }
+        }
+
+        json.WriteEndArray();
+        json.WriteBoolean("verified", verified);
+        json.WriteEndObject();
+        await FlushAsync(json, buffer, writer).ConfigureAwait(false);
+        await writer.WriteLineAsync().ConfigureAwait(false);
+    }
+
+    private static async Task FlushAsync(Utf8JsonWriter json, ArrayBufferWriter<byte> buffer, TextWriter writer)
+    {
+        json.Flush();
+        await writer.WriteAsync(Encoding.UTF8.GetString(buffer.WrittenSpan)).ConfigureAwait(false);
+        buffer.ResetWrittenCount();
     }
 
     private static JsonArtifactResult ToJson(VerificationResult result) => new(
@@ -51,8 +84,6 @@ internal static class JsonReport
         return new JsonSigner(signer.Kind, signer.KeyId, signer.Algorithm, certificate);
     }
 }
-
-internal sealed record JsonReportDocument(string MediaType, bool Verified, IReadOnlyList<JsonArtifactResult> Artifacts);
 
 internal sealed record JsonArtifactResult(
     string Artifact,
@@ -114,5 +145,5 @@ internal sealed record JsonCheck(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     WriteIndented = true)]
-[JsonSerializable(typeof(JsonReportDocument))]
+[JsonSerializable(typeof(JsonArtifactResult))]
 internal sealed partial class JsonReportContext : JsonSerializerContext;

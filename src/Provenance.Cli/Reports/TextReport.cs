@@ -5,44 +5,53 @@ namespace Provenance.Cli.Reports;
 /// <summary>The report for people: per artifact, the verdict, who signed what, or exactly why not.</summary>
 internal static class TextReport
 {
-    public static async Task WriteAsync(IReadOnlyList<VerificationResult> results, TextWriter writer)
+    public static Task WriteAsync(IReadOnlyList<VerificationResult> results, TextWriter writer) =>
+        WriteAsync(results.ToAsyncEnumerable(), writer);
+
+    /// <summary>Writes each result as it comes: a batch of any size in the memory of one result.</summary>
+    public static async Task WriteAsync(IAsyncEnumerable<VerificationResult> results, TextWriter writer)
     {
-        foreach (var result in results)
+        await foreach (var result in results.ConfigureAwait(false))
         {
-            var digest = result.Digests.IsDefaultOrEmpty ? "" : $" ({result.Digests[0]})";
-            await writer.WriteLineAsync($"{(result.Verified ? "VERIFIED" : "NOT VERIFIED")}: {result.Artifact}{digest}").ConfigureAwait(false);
-            foreach (var attestation in result.Attestations)
-            {
-                var what = attestation.Statement?.PredicateType ?? "signature over the artifact (Sigstore message signature)";
-                await writer.WriteLineAsync($"  {attestation.Source}: {what}").ConfigureAwait(false);
-                foreach (var signer in attestation.Signers)
-                {
-                    await writer.WriteLineAsync($"    signed by {signer}").ConfigureAwait(false);
-                }
+            await WriteAsync(result, writer).ConfigureAwait(false);
+        }
+    }
 
-                foreach (var time in attestation.Times)
-                {
-                    await writer.WriteLineAsync($"    at {time.Time:yyyy-MM-ddTHH:mm:ssZ} ({time.Source})").ConfigureAwait(false);
-                }
+    private static async Task WriteAsync(VerificationResult result, TextWriter writer)
+    {
+        var digest = result.Digests.IsDefaultOrEmpty ? "" : $" ({result.Digests[0]})";
+        await writer.WriteLineAsync($"{(result.Verified ? "VERIFIED" : "NOT VERIFIED")}: {result.Artifact}{digest}").ConfigureAwait(false);
+        foreach (var attestation in result.Attestations)
+        {
+            var what = attestation.Statement?.PredicateType ?? "signature over the artifact (Sigstore message signature)";
+            await writer.WriteLineAsync($"  {attestation.Source}: {what}").ConfigureAwait(false);
+            foreach (var signer in attestation.Signers)
+            {
+                await writer.WriteLineAsync($"    signed by {signer}").ConfigureAwait(false);
             }
 
-            var policyChecks = result.Checks.Where(c => c.Name == Policy.PolicyEvaluator.CheckName).ToList();
-            if (policyChecks.Count > 0)
+            foreach (var time in attestation.Times)
             {
-                await writer.WriteLineAsync($"  policy: {policyChecks.Count(c => c.Passed)} of {policyChecks.Count} checks passed").ConfigureAwait(false);
-                await WritePolicyTableAsync(policyChecks, writer).ConfigureAwait(false);
+                await writer.WriteLineAsync($"    at {time.Time:yyyy-MM-ddTHH:mm:ssZ} ({time.Source})").ConfigureAwait(false);
             }
+        }
 
-            // When verified, failures of other attestations did not decide anything; show them only as notes.
-            // Policy failures are in the table above.
-            var failures = result.Failures.Where(c => c.Name != Policy.PolicyEvaluator.CheckName).ToList();
-            if (failures.Count > 0)
+        var policyChecks = result.Checks.Where(c => c.Name == Policy.PolicyEvaluator.CheckName).ToList();
+        if (policyChecks.Count > 0)
+        {
+            await writer.WriteLineAsync($"  policy: {policyChecks.Count(c => c.Passed)} of {policyChecks.Count} checks passed").ConfigureAwait(false);
+            await WritePolicyTableAsync(policyChecks, writer).ConfigureAwait(false);
+        }
+
+        // When verified, failures of other attestations did not decide anything; show them only as notes.
+        // Policy failures are in the table above.
+        var failures = result.Failures.Where(c => c.Name != Policy.PolicyEvaluator.CheckName).ToList();
+        if (failures.Count > 0)
+        {
+            await writer.WriteLineAsync(result.Verified ? "  Not counted:" : "  Failed checks:").ConfigureAwait(false);
+            foreach (var failure in failures)
             {
-                await writer.WriteLineAsync(result.Verified ? "  Not counted:" : "  Failed checks:").ConfigureAwait(false);
-                foreach (var failure in failures)
-                {
-                    await WriteFailureAsync(failure, writer).ConfigureAwait(false);
-                }
+                await WriteFailureAsync(failure, writer).ConfigureAwait(false);
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Provenance.Cryptography;
 
 namespace Provenance.Verification;
@@ -33,7 +34,8 @@ public sealed partial class ProvenanceVerifier
     /// trying each one), so the work and the report grow with the inputs, not with their product. An artifact no
     /// verified attestation names fails with <see cref="DiagnosticCode.ArtifactNotInSubjects"/> and shows the first
     /// attestations that could not be verified. Results are in the order of <paramref name="artifacts"/> and do not
-    /// depend on <see cref="BatchOptions.MaxDegreeOfParallelism"/>.
+    /// depend on <see cref="BatchOptions.MaxDegreeOfParallelism"/>. <see cref="VerifyEachAsync"/> hands them out as
+    /// they are ready instead, for runs too large to hold every result at once.
     /// </summary>
     public async Task<ImmutableArray<VerificationResult>> VerifyBatchAsync(
         IReadOnlyList<ArtifactInput> artifacts,
@@ -41,6 +43,28 @@ public sealed partial class ProvenanceVerifier
         BatchOptions? options = null,
         CancellationToken cancellationToken = default)
     {
+        var results = VerifyEachAsync(artifacts, attestations, options, cancellationToken);
+        var all = ImmutableArray.CreateBuilder<VerificationResult>(artifacts.Count);
+        await foreach (var result in results.ConfigureAwait(false))
+        {
+            all.Add(result);
+        }
+
+        return all.MoveToImmutable();
+    }
+
+    /// <summary>
+    /// The results of <see cref="VerifyBatchAsync"/>, handed out in the order of <paramref name="artifacts"/> as soon
+    /// as each is ready, so that a caller can write each one out while the rest are verified. Only a few results per
+    /// core are ever held waiting for an earlier one: memory does not grow with the number of artifacts.
+    /// </summary>
+    public IAsyncEnumerable<VerificationResult> VerifyEachAsync(
+        IReadOnlyList<ArtifactInput> artifacts,
+        IReadOnlyList<AttestationInput> attestations,
+        BatchOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        // Checked here, not in the iterator, so that a wrong call fails where it is made rather than on first use.
         ArgumentNullException.ThrowIfNull(artifacts);
         ArgumentNullException.ThrowIfNull(attestations);
         options ??= new BatchOptions();
@@ -54,6 +78,15 @@ public sealed partial class ProvenanceVerifier
             throw new ArgumentException("Give at least one artifact: verifying nothing would prove nothing.", nameof(artifacts));
         }
 
+        return VerifyEachCoreAsync(artifacts, attestations, options, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<VerificationResult> VerifyEachCoreAsync(
+        IReadOnlyList<ArtifactInput> artifacts,
+        IReadOnlyList<AttestationInput> attestations,
+        BatchOptions options,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         // 1. Every attestation file, read and verified once, in parallel; kept in input order.
         var loaded = new (Check? Failure, SummaryResource? Read, ImmutableArray<AttestationOutcome> Outcomes)[attestations.Count];
         await ForEachAsync(attestations.Count, options.MaxDegreeOfParallelism, async (i, token) =>
@@ -74,26 +107,28 @@ public sealed partial class ProvenanceVerifier
         // Only failures are repeated in each result: a passing load check per file would make every result as long as the batch.
         fileChecks.AddRange(loaded.Where(l => l.Failure is not null).Select(l => l.Failure!));
         var files = loaded.Where(l => l.Read is not null).Select(l => l.Read!).ToImmutableArray();
-        var outcomes = loaded.SelectMany(l => l.Outcomes).ToList();
-        var index = new OutcomeIndex(outcomes);
-        var needed = DigestsNeeded(outcomes);
+        var index = new OutcomeIndex(loaded.SelectMany(l => l.Outcomes));
+        var needed = DigestsNeeded(index.All);
 
-        // 2. Every artifact, hashed once with the algorithms the verified attestations use, and looked up by digest.
-        var results = new VerificationResult[artifacts.Count];
+        // 2. Every artifact, hashed once with the algorithms the verified attestations use, and looked up by digest;
+        // each result handed out in order as soon as it and those before it are done.
         var done = 0;
         long bytes = 0;
         var report = options.Progress;
         var inputsReadable = fileChecks.Count == 0;
-        await ForEachAsync(artifacts.Count, options.MaxDegreeOfParallelism, async (i, token) =>
+        var ordered = new OrderedResults<VerificationResult>(artifacts.Count, options.MaxDegreeOfParallelism);
+        await foreach (var result in ordered.RunAsync(async (i, token) =>
         {
             var hashed = report is null ? null : new HashProgress(delta => report.Report(
                 new BatchProgress(Volatile.Read(ref done), artifacts.Count, Interlocked.Add(ref bytes, delta))));
             var (digests, failure) = await DigestAsync(artifacts[i], needed, hashed, token).ConfigureAwait(false);
-            results[i] = Match(artifacts[i], digests, failure, fileChecks, inputsReadable, index) with { AttestationFiles = files };
+            var result = Match(artifacts[i], digests, failure, fileChecks, inputsReadable, index) with { AttestationFiles = files };
             report?.Report(new BatchProgress(Interlocked.Increment(ref done), artifacts.Count, Interlocked.Read(ref bytes)));
-        }, cancellationToken).ConfigureAwait(false);
-
-        return [.. results];
+            return result;
+        }, cancellationToken).ConfigureAwait(false))
+        {
+            yield return result;
+        }
     }
 
     private static VerificationResult Match(
@@ -165,10 +200,11 @@ public sealed partial class ProvenanceVerifier
         private readonly Dictionary<(DigestAlgorithm, string), List<int>> _byDigest = [];
         private readonly List<int> _everywhere = [];
 
-        public OutcomeIndex(List<AttestationOutcome> outcomes)
+        public OutcomeIndex(IEnumerable<AttestationOutcome> outcomes)
         {
             foreach (var outcome in outcomes)
             {
+                All.Add(outcome);
                 if (!outcome.Trusted)
                 {
                     Untrusted.Add(outcome);
@@ -196,6 +232,9 @@ public sealed partial class ProvenanceVerifier
                 }
             }
         }
+
+        /// <summary>Every attestation, in input order.</summary>
+        public List<AttestationOutcome> All { get; } = [];
 
         /// <summary>Attestations that failed a check before their subjects could be trusted, in input order.</summary>
         public List<AttestationOutcome> Untrusted { get; } = [];

@@ -89,6 +89,33 @@ public sealed class BatchVerificationTests : IDisposable
     }
 
     [Fact]
+    public async Task Streamed_results_are_the_batch_results_in_the_same_order()
+    {
+        var (artifacts, attestations) = Fixture();
+        var token = TestContext.Current.CancellationToken;
+        var options = new BatchOptions { MaxDegreeOfParallelism = 3 };
+
+        var batch = await Verifier().VerifyBatchAsync(artifacts, attestations, options, token);
+        var streamed = new List<VerificationResult>();
+        await foreach (var result in Verifier().VerifyEachAsync(artifacts, attestations, options, token))
+        {
+            streamed.Add(result);
+        }
+
+        Assert.Equal(batch.Select(Describe), streamed.Select(Describe));
+    }
+
+    [Fact]
+    public void A_wrong_call_fails_where_it_is_made_not_when_first_read()
+    {
+        var (artifacts, attestations) = Fixture();
+        var token = TestContext.Current.CancellationToken;
+
+        Assert.Throws<ArgumentException>(() => Verifier().VerifyEachAsync([], attestations, cancellationToken: token));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Verifier().VerifyEachAsync(artifacts, attestations, new BatchOptions { MaxDegreeOfParallelism = 0 }, token));
+    }
+
+    [Fact]
     public async Task Only_the_digests_the_attestations_use_are_computed()
     {
         var (artifacts, attestations) = Fixture();
