@@ -42,8 +42,59 @@ public static class ArtifactHasher
         });
         await using (stream.ConfigureAwait(false))
         {
-            return await HashStreamAsync(stream, algorithms, progress, cancellationToken).ConfigureAwait(false);
+            return (stream.CanSeek && stream.Length < ChunkBytes ? HashSmallFile(stream, algorithms, progress) : null)
+                ?? await HashStreamAsync(stream, algorithms, progress, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A file of at most one chunk, read in one synchronous call and hashed in one: a batch is mostly small files,
+    /// and for them the two asynchronous reads of the streaming path (each a hop through the thread pool on Linux)
+    /// cost more than the hashing. Null when the file turned out longer than its length said: it is then streamed.
+    /// </summary>
+    private static ImmutableArray<ArtifactDigest>? HashSmallFile(FileStream stream, IReadOnlyCollection<DigestAlgorithm> algorithms, IProgress<long>? progress)
+    {
+        var chosen = Chosen(algorithms);
+        // One byte more than the length, to see whether the file grew since its length was read.
+        var length = (int)stream.Length;
+        var buffer = ArrayPool<byte>.Shared.Rent(length + 1);
+        try
+        {
+            var read = 0;
+            int last;
+            while (read <= length && (last = RandomAccess.Read(stream.SafeFileHandle, buffer.AsSpan(read, length + 1 - read), read)) > 0)
+            {
+                read += last;
+            }
+
+            if (read > length)
+            {
+                return null;
+            }
+
+            var content = buffer.AsSpan(0, read);
+            var digests = ImmutableArray.CreateBuilder<ArtifactDigest>(chosen.Length);
+            foreach (var algorithm in chosen)
+            {
+                digests.Add(ArtifactDigest.FromHash(algorithm, CryptographicOperations.HashData(algorithm.ToHashAlgorithmName(), content)));
+            }
+
+            progress?.Report(read);
+            return digests.MoveToImmutable();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static DigestAlgorithm[] Chosen(IReadOnlyCollection<DigestAlgorithm> algorithms)
+    {
+        ArgumentNullException.ThrowIfNull(algorithms);
+        var chosen = DigestAlgorithms.All.Where(algorithms.Contains).ToArray();
+        return chosen.Length > 0
+            ? chosen
+            : throw new ArgumentException("Name at least one digest algorithm: hashing with none would prove nothing.", nameof(algorithms));
     }
 
     /// <summary>Hashes <paramref name="stream"/> from its current position to its end with every algorithm; the stream stays open.</summary>
@@ -55,12 +106,7 @@ public static class ArtifactHasher
         Stream stream, IReadOnlyCollection<DigestAlgorithm> algorithms, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(algorithms);
-        var chosen = DigestAlgorithms.All.Where(algorithms.Contains).ToArray();
-        if (chosen.Length == 0)
-        {
-            throw new ArgumentException("Name at least one digest algorithm: hashing with none would prove nothing.", nameof(algorithms));
-        }
+        var chosen = Chosen(algorithms);
 
         var hashes = chosen.Select(a => IncrementalHash.CreateHash(a.ToHashAlgorithmName())).ToArray();
         // Two buffers: one is hashed while the other is being filled.

@@ -68,6 +68,21 @@ public sealed class ArtifactHasherTests
         Assert.Equal(expected, digests);
     }
 
+    /// <summary>Small files are read in one call sized by their length; a file holding more than its length says must still be hashed whole.</summary>
+    [Fact]
+    public async Task A_file_whose_length_says_less_than_it_holds_is_hashed_whole()
+    {
+        // Linux reports /proc files as empty; reading them gives their content.
+        const string Path = "/proc/version";
+        var content = await File.ReadAllBytesAsync(Path, TestContext.Current.CancellationToken);
+        Assert.NotEmpty(content);
+        Assert.Equal(0, new FileInfo(Path).Length);
+
+        var digests = await ArtifactHasher.HashFileAsync(Path, [DigestAlgorithm.Sha256], progress: null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(new ArtifactDigest(DigestAlgorithm.Sha256, Convert.ToHexString(SHA256.HashData(content))), Assert.Single(digests));
+    }
+
     [Fact]
     public async Task Progress_reports_the_bytes_hashed_so_far_up_to_the_size()
     {

@@ -50,6 +50,46 @@ public sealed class StrictJsonTests
         Assert.Equal(DiagnosticCode.DuplicateJsonKey, ProblemOf(json).Code);
     }
 
+    /// <summary>A base64 field is decoded from the document's bytes, or unescaped first when a writer escaped it: the same rules either way.</summary>
+    [Theory]
+    [InlineData("""{"v":"aGk+Lw=="}""", "68693e2f")]
+    [InlineData("""{"v":"aGk\u002BLw=="}""", "68693e2f")]
+    [InlineData("""{"v":""}""", "")]
+    [InlineData("""{"v":"aGVsbG8="}""", "68656c6c6f")]
+    public void Base64_fields_decode_whether_or_not_escaped(string json, string expectedHex)
+    {
+        using var document = StrictJson.Parse(Encoding.UTF8.GetBytes(json));
+
+        Assert.Equal(expectedHex, Convert.ToHexStringLower(StrictJson.RequiredBase64(document.RootElement, "v", "$", 64)));
+    }
+
+    [Theory]
+    [InlineData("""{"v":"aGVsbG8"}""")]          // missing padding
+    [InlineData("""{"v":"aGVs bG8="}""")]        // white space inside
+    [InlineData("""{"v":"aGVsbG8=\n"}""")]       // an escaped line break after it
+    [InlineData("""{"v":"aGVs\u0020bG8="}""")]   // escaped white space inside
+    [InlineData("""{"v":"aGV-bG8_"}""")]         // base64url alphabet
+    [InlineData("""{"v":"a=Vsbw=="}""")]         // padding in the middle
+    [InlineData("""{"v":"aGk=Lw=="}""")]         // two padded blocks
+    [InlineData("""{"v":"aG=k"}""")]             // something after the padding
+    public void Base64_fields_are_as_strict_as_base64_text(string json)
+    {
+        using var document = StrictJson.Parse(Encoding.UTF8.GetBytes(json));
+
+        var e = Assert.Throws<InvalidInputException>(() => StrictJson.RequiredBase64(document.RootElement, "v", "$", 64));
+        Assert.Equal(DiagnosticCode.InvalidBase64, e.Problem.Code);
+        Assert.Equal("$.v", e.Problem.Location);
+    }
+
+    [Fact]
+    public void A_base64_field_over_the_bound_is_refused_before_decoding()
+    {
+        using var document = StrictJson.Parse(Encoding.UTF8.GetBytes($$"""{"v":"{{new string('A', 400)}}"}"""));
+
+        var e = Assert.Throws<InvalidInputException>(() => StrictJson.RequiredBase64(document.RootElement, "v", "$", 64));
+        Assert.Equal(DiagnosticCode.JsonTooLarge, e.Problem.Code);
+    }
+
     [Theory]
     [InlineData(16)]
     [InlineData(17)]
