@@ -126,20 +126,22 @@ internal sealed class ProgressLine(TextWriter error) : IProgress<BatchProgress>
 /// <summary><c>provenance verify --batch</c>: every artifact against the attestations that name it, in parallel.</summary>
 internal static class BatchVerification
 {
-    /// <summary>Each artifact's result as soon as it is ready, in input order, with the policy applied when there is one.</summary>
-    public static async IAsyncEnumerable<VerificationResult> VerifyEachAsync(
+    /// <summary>
+    /// Each artifact's result as soon as it is ready, in input order, with the policy applied when there is one and
+    /// then passed through <paramref name="select"/>, both on the thread that verified it.
+    /// </summary>
+    public static IAsyncEnumerable<T> VerifyEachAsync<T>(
         ProvenanceVerifier verifier,
         IReadOnlyList<ArtifactInput> artifacts,
         IReadOnlyList<AttestationInput> attestations,
         PolicyDocument? policy,
+        Func<VerificationResult, T> select,
         bool showProgress,
         TextWriter error,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
         var options = new BatchOptions { Progress = showProgress ? new ProgressLine(error) : null };
-        await foreach (var result in verifier.VerifyEachAsync(artifacts, attestations, options, cancellationToken).ConfigureAwait(false))
-        {
-            yield return policy is null ? result : PolicyVerification.Apply(policy, result);
-        }
+        return verifier.VerifyEachAsync(artifacts, attestations,
+            result => select(policy is null ? result : PolicyVerification.Apply(policy, result)), options, cancellationToken);
     }
 }

@@ -4,6 +4,9 @@ using Provenance.Verification;
 
 namespace Provenance.Cli;
 
+/// <summary>A result with what is written of it, made where it was verified: its part of the report (none for a report that needs every result at once) and its summary line (none without --vsa, or when it cannot be summarized).</summary>
+internal sealed record ReportedResult(VerificationResult Result, string? Report, byte[]? Summary);
+
 /// <summary>What the exit code needs of the results, gathered as they stream past on their way to the report.</summary>
 internal sealed class ResultTally
 {
@@ -14,21 +17,21 @@ internal sealed class ResultTally
     public bool AnyInputError { get; private set; }
 
     /// <summary>The same results, counted, and each summarized into <paramref name="summaries"/> when given.</summary>
-    public async IAsyncEnumerable<VerificationResult> Observe(
-        IAsyncEnumerable<VerificationResult> results,
+    public async IAsyncEnumerable<ReportedResult> Observe(
+        IAsyncEnumerable<ReportedResult> results,
         SummaryFile? summaries,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var result in results.WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (var reported in results.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            AllVerified &= result.Verified;
-            AnyInputError |= result.HasInputError;
+            AllVerified &= reported.Result.Verified;
+            AnyInputError |= reported.Result.HasInputError;
             if (summaries is not null)
             {
-                await summaries.WriteAsync(result, cancellationToken).ConfigureAwait(false);
+                await summaries.WriteAsync(reported, cancellationToken).ConfigureAwait(false);
             }
 
-            yield return result;
+            yield return reported;
         }
     }
 }
@@ -46,7 +49,7 @@ internal sealed class SummaryFile : IAsyncDisposable
     private readonly PolicyDocument? _policy;
     private readonly TimeProvider _time;
     private readonly TextWriter _error;
-    private VerificationSummaryOptions? _options;
+    private readonly Lock _signing = new();
 
     private SummaryFile(string path, FileStream? file, SigningKey? key, PolicyDocument? policy, TimeProvider time, TextWriter error, Problem? problem)
     {
@@ -69,24 +72,42 @@ internal sealed class SummaryFile : IAsyncDisposable
         }
     }
 
-    public async Task WriteAsync(VerificationResult result, CancellationToken cancellationToken)
+    /// <summary>The summary line of <paramref name="result"/>, or null when it was not read and so has no digest to name. Safe from several threads at once.</summary>
+    public byte[]? Render(VerificationResult result)
+    {
+        if (!VerificationSummaryWriter.CanSummarize(result))
+        {
+            return null;
+        }
+
+        // Every result of one run names the same attestation files.
+        var options = new VerificationSummaryOptions { TimeProvider = _time, Policy = _policy?.Source, InputAttestations = result.AttestationFiles };
+        if (_key is null)
+        {
+            return VerificationSummaryWriter.CreateStatement(result, options);
+        }
+
+        // .NET does not promise that one key object signs safely on several threads at once.
+        lock (_signing)
+        {
+            return VerificationSummaryWriter.CreateSignedEnvelope(result, options, _key);
+        }
+    }
+
+    /// <summary>Writes the summary made by <see cref="Render"/>, in the order results are written.</summary>
+    public async Task WriteAsync(ReportedResult reported, CancellationToken cancellationToken)
     {
         if (_file is null || Problem is not null)
         {
             return;
         }
 
-        if (!VerificationSummaryWriter.CanSummarize(result))
+        if (reported.Summary is not { } line)
         {
-            await _error.WriteLineAsync($"warning: no verification summary for {result.Artifact}: it was not read, so there is no digest to name").ConfigureAwait(false);
+            await _error.WriteLineAsync($"warning: no verification summary for {reported.Result.Artifact}: it was not read, so there is no digest to name").ConfigureAwait(false);
             return;
         }
 
-        // Every result of one run names the same attestation files: the first one's are the run's.
-        _options ??= new VerificationSummaryOptions { TimeProvider = _time, Policy = _policy?.Source, InputAttestations = result.AttestationFiles };
-        var line = _key is null
-            ? VerificationSummaryWriter.CreateStatement(result, _options)
-            : VerificationSummaryWriter.CreateSignedEnvelope(result, _options, _key);
         try
         {
             await _file.WriteAsync(line, cancellationToken).ConfigureAwait(false);

@@ -276,16 +276,34 @@ internal sealed partial class VerifyCommandRunner(
         // Fetched attestations go through the same steps as files: what GitHub hands out is verified like a local file.
         var lookup = await LogEntryLookupStep.ResolveAsync(request, network, attestationFiles, cancellationToken).ConfigureAwait(false);
         var attestations = lookup.Attestations;
+        await using var summaries = request.VsaPath is { } vsaPath ? SummaryFile.Create(vsaPath, signingKey, policy, time, output.Error) : null;
+        if (summaries?.Problem is { } openProblem)
+        {
+            await output.Error.WriteLineAsync("error: " + openProblem).ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+
+        // A step in GitHub Actions reports as one unless told otherwise.
+        var format = request.Format ?? (github.IsActions ? "github" : "text");
+
+        // Each result is made ready to write (its report and summary) where it was verified, in a batch on every core;
+        // only the writing, in order, is left to one.
+        ReportedResult Prepare(VerificationResult result) => new(
+            result,
+            format switch { "json" => JsonReport.Render(result), "text" => TextReport.Render(result), _ => null },
+            summaries?.Render(result));
+
         // Results are written out as they come, so that a batch of any size is reported in the memory of a few.
-        async IAsyncEnumerable<VerificationResult> Verify()
+        async IAsyncEnumerable<ReportedResult> Verify()
         {
             if (artifacts.Count > 0 && request.Batch)
             {
                 var showProgress = ProgressDisplay.ShouldShowHere(request.Format, reportToFile: request.OutputPath is not null);
-                await foreach (var result in BatchVerification.VerifyEachAsync(verifier, artifacts, attestations, policy, showProgress, output.Error, cancellationToken)
-                    .ConfigureAwait(false))
+                var prepared = BatchVerification.VerifyEachAsync(
+                    verifier, artifacts, attestations, policy, result => Prepare(lookup.Apply(result)), showProgress, output.Error, cancellationToken);
+                await foreach (var result in prepared.ConfigureAwait(false))
                 {
-                    yield return lookup.Apply(result);
+                    yield return result;
                 }
             }
             else if (artifacts.Count > 0)
@@ -295,36 +313,26 @@ internal sealed partial class VerifyCommandRunner(
                     : await verifier.VerifyAsync(artifacts, attestations, policy, timeProvider: null, cancellationToken).ConfigureAwait(false);
                 foreach (var result in lookup.Apply(all))
                 {
-                    yield return result;
+                    yield return Prepare(result);
                 }
             }
 
             foreach (var result in await NpmStep.VerifyAsync(request, npm, network, options, policy, output.Error, cancellationToken).ConfigureAwait(false))
             {
-                yield return result;
+                yield return Prepare(result);
             }
-        }
-
-        await using var summaries = request.VsaPath is { } vsaPath ? SummaryFile.Create(vsaPath, signingKey, policy, time, output.Error) : null;
-        if (summaries?.Problem is { } openProblem)
-        {
-            await output.Error.WriteLineAsync("error: " + openProblem).ConfigureAwait(false);
-            return ExitCodes.UsageError;
         }
 
         var tally = new ResultTally();
         var results = tally.Observe(Verify(), summaries, cancellationToken);
-
-        // A step in GitHub Actions reports as one unless told otherwise.
-        var format = request.Format ?? (github.IsActions ? "github" : "text");
         if (format == "github")
         {
             try
             {
                 var all = new List<VerificationResult>();
-                await foreach (var result in results.ConfigureAwait(false))
+                await foreach (var reported in results.ConfigureAwait(false))
                 {
-                    all.Add(result);
+                    all.Add(reported.Result);
                 }
 
                 await GitHubReport.WriteAsync(all, policy?.Name, github, request.OutputPath, output.Output).ConfigureAwait(false);
@@ -412,8 +420,10 @@ internal sealed partial class VerifyCommandRunner(
         }
     }
 
-    private static Task WriteReportAsync(string format, IAsyncEnumerable<VerificationResult> results, TextWriter writer) =>
-        format == "json" ? JsonReport.WriteAsync(results, writer) : TextReport.WriteAsync(results, writer);
+    private static Task WriteReportAsync(string format, IAsyncEnumerable<ReportedResult> results, TextWriter writer) =>
+        format == "json"
+            ? JsonReport.WriteAsync(results.Select(r => (r.Result.Verified, r.Report!)), writer)
+            : TextReport.WriteAsync(results.Select(r => r.Report!), writer);
 
     /// <summary>An argument with a digest algorithm prefix is a digest; anything else is a path.</summary>
     private static bool LooksLikeDigest(string argument) =>

@@ -67,6 +67,21 @@ public sealed class BatchCommandTests : IDisposable
         Assert.False(verdicts[_temp.Path(names[20])]);
     }
 
+    /// <summary>Each artifact's part is made on its own, in parallel; together they must be laid out as one serializer would lay out the whole document.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    public async Task The_json_report_made_in_parts_is_laid_out_as_one_document(int count)
+    {
+        BatchFixture.Write(_temp.Root, count, _signer);
+        _temp.Write("extra.bin", [1, 2, 3]);
+
+        var run = await VerifyAsync();
+
+        var relaidOut = System.Text.Json.Nodes.JsonNode.Parse(run.Output)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        Assert.Equal(relaidOut + Environment.NewLine, run.Output);
+    }
+
     [Fact]
     public async Task A_summary_file_that_cannot_be_created_stops_the_run_before_any_verification()
     {

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Provenance.Verification;
@@ -15,44 +13,44 @@ internal static class JsonReport
     public const string MediaType = "application/vnd.provenance.verification-report+json;version=1";
 
     public static Task WriteAsync(IReadOnlyList<VerificationResult> results, TextWriter writer) =>
-        WriteAsync(results.ToAsyncEnumerable(), writer);
+        WriteAsync(results.Select(r => (r.Verified, Render(r))).ToAsyncEnumerable(), writer);
 
     /// <summary>
-    /// Writes each result as it comes, so a batch of any size is written in the memory of one result. The overall
-    /// verdict is known only after the last one, so it is the document's last field.
+    /// Writes each artifact's part (from <see cref="Render"/>) as it comes, so a batch of any size is written in the
+    /// memory of one part. The overall verdict is known only after the last one, so it is the document's last field.
     /// </summary>
-    public static async Task WriteAsync(IAsyncEnumerable<VerificationResult> results, TextWriter writer)
+    public static async Task WriteAsync(IAsyncEnumerable<(bool Verified, string Rendered)> artifacts, TextWriter writer)
     {
-        const int FlushBytes = 32 * 1024;
-        var buffer = new ArrayBufferWriter<byte>(FlushBytes * 2);
-        await using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true });
-        json.WriteStartObject();
-        json.WriteString("mediaType", MediaType);
-        json.WriteStartArray("artifacts");
         var verified = true;
-        await foreach (var result in results.ConfigureAwait(false))
+        var first = true;
+        await writer.WriteAsync($"{{{NewLine}  \"mediaType\": {Quoted(MediaType)},{NewLine}  \"artifacts\": [").ConfigureAwait(false);
+        await foreach (var (artifactVerified, rendered) in artifacts.ConfigureAwait(false))
         {
-            JsonSerializer.Serialize(json, ToJson(result), JsonReportContext.Default.JsonArtifactResult);
-            verified &= result.Verified;
-            if (json.BytesPending + buffer.WrittenCount >= FlushBytes)
-            {
-                await FlushAsync(json, buffer, writer).ConfigureAwait(false);
-            }
+            await writer.WriteAsync(first ? NewLine : "," + NewLine).ConfigureAwait(false);
+            await writer.WriteAsync(rendered).ConfigureAwait(false);
+            verified &= artifactVerified;
+            first = false;
         }
 
-        json.WriteEndArray();
-        json.WriteBoolean("verified", verified);
-        json.WriteEndObject();
-        await FlushAsync(json, buffer, writer).ConfigureAwait(false);
-        await writer.WriteLineAsync().ConfigureAwait(false);
+        await writer.WriteAsync($"{(first ? "" : NewLine + "  ")}],{NewLine}  \"verified\": {(verified ? "true" : "false")}{NewLine}}}{NewLine}").ConfigureAwait(false);
     }
 
-    private static async Task FlushAsync(Utf8JsonWriter json, ArrayBufferWriter<byte> buffer, TextWriter writer)
+    /// <summary>
+    /// One artifact's entry in the report's <c>artifacts</c> array, indented to sit there, made apart from the
+    /// others so that many can be made at once.
+    /// </summary>
+    public static string Render(VerificationResult result)
     {
-        json.Flush();
-        await writer.WriteAsync(Encoding.UTF8.GetString(buffer.WrittenSpan)).ConfigureAwait(false);
-        buffer.ResetWrittenCount();
+        var json = JsonSerializer.Serialize(ToJson(result), JsonReportContext.Default.JsonArtifactResult);
+        // JSON strings hold no raw line breaks (they are escaped), so every line break is layout.
+        return Indent + json.Replace(NewLine, NewLine + Indent, StringComparison.Ordinal);
     }
+
+    private const string Indent = "    ";
+
+    private static readonly string NewLine = JsonReportContext.Default.Options.NewLine;
+
+    private static string Quoted(string value) => JsonSerializer.Serialize(value, JsonReportContext.Default.String);
 
     private static JsonArtifactResult ToJson(VerificationResult result) => new(
         result.Artifact,
@@ -146,4 +144,5 @@ internal sealed record JsonCheck(
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     WriteIndented = true)]
 [JsonSerializable(typeof(JsonArtifactResult))]
+[JsonSerializable(typeof(string))]
 internal sealed partial class JsonReportContext : JsonSerializerContext;

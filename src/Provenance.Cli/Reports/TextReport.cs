@@ -5,42 +5,55 @@ namespace Provenance.Cli.Reports;
 /// <summary>The report for people: per artifact, the verdict, who signed what, or exactly why not.</summary>
 internal static class TextReport
 {
-    public static Task WriteAsync(IReadOnlyList<VerificationResult> results, TextWriter writer) =>
-        WriteAsync(results.ToAsyncEnumerable(), writer);
-
-    /// <summary>Writes each result as it comes: a batch of any size in the memory of one result.</summary>
-    public static async Task WriteAsync(IAsyncEnumerable<VerificationResult> results, TextWriter writer)
+    public static async Task WriteAsync(IReadOnlyList<VerificationResult> results, TextWriter writer)
     {
-        await foreach (var result in results.ConfigureAwait(false))
+        foreach (var result in results)
         {
-            await WriteAsync(result, writer).ConfigureAwait(false);
+            await writer.WriteAsync(Render(result)).ConfigureAwait(false);
         }
     }
 
-    private static async Task WriteAsync(VerificationResult result, TextWriter writer)
+    /// <summary>Writes each artifact's part (from <see cref="Render"/>) as it comes: a batch of any size in the memory of one part.</summary>
+    public static async Task WriteAsync(IAsyncEnumerable<string> artifacts, TextWriter writer)
+    {
+        await foreach (var rendered in artifacts.ConfigureAwait(false))
+        {
+            await writer.WriteAsync(rendered).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One artifact's part of the report, made apart from the others so that many can be made at once.</summary>
+    public static string Render(VerificationResult result)
+    {
+        using var writer = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        Write(result, writer);
+        return writer.ToString();
+    }
+
+    private static void Write(VerificationResult result, TextWriter writer)
     {
         var digest = result.Digests.IsDefaultOrEmpty ? "" : $" ({result.Digests[0]})";
-        await writer.WriteLineAsync($"{(result.Verified ? "VERIFIED" : "NOT VERIFIED")}: {result.Artifact}{digest}").ConfigureAwait(false);
+        writer.WriteLine($"{(result.Verified ? "VERIFIED" : "NOT VERIFIED")}: {result.Artifact}{digest}");
         foreach (var attestation in result.Attestations)
         {
             var what = attestation.Statement?.PredicateType ?? "signature over the artifact (Sigstore message signature)";
-            await writer.WriteLineAsync($"  {attestation.Source}: {what}").ConfigureAwait(false);
+            writer.WriteLine($"  {attestation.Source}: {what}");
             foreach (var signer in attestation.Signers)
             {
-                await writer.WriteLineAsync($"    signed by {signer}").ConfigureAwait(false);
+                writer.WriteLine($"    signed by {signer}");
             }
 
             foreach (var time in attestation.Times)
             {
-                await writer.WriteLineAsync($"    at {time.Time:yyyy-MM-ddTHH:mm:ssZ} ({time.Source})").ConfigureAwait(false);
+                writer.WriteLine($"    at {time.Time:yyyy-MM-ddTHH:mm:ssZ} ({time.Source})");
             }
         }
 
         var policyChecks = result.Checks.Where(c => c.Name == Policy.PolicyEvaluator.CheckName).ToList();
         if (policyChecks.Count > 0)
         {
-            await writer.WriteLineAsync($"  policy: {policyChecks.Count(c => c.Passed)} of {policyChecks.Count} checks passed").ConfigureAwait(false);
-            await WritePolicyTableAsync(policyChecks, writer).ConfigureAwait(false);
+            writer.WriteLine($"  policy: {policyChecks.Count(c => c.Passed)} of {policyChecks.Count} checks passed");
+            WritePolicyTable(policyChecks, writer);
         }
 
         // When verified, failures of other attestations did not decide anything; show them only as notes.
@@ -48,16 +61,16 @@ internal static class TextReport
         var failures = result.Failures.Where(c => c.Name != Policy.PolicyEvaluator.CheckName).ToList();
         if (failures.Count > 0)
         {
-            await writer.WriteLineAsync(result.Verified ? "  Not counted:" : "  Failed checks:").ConfigureAwait(false);
+            writer.WriteLine(result.Verified ? "  Not counted:" : "  Failed checks:");
             foreach (var failure in failures)
             {
-                await WriteFailureAsync(failure, writer).ConfigureAwait(false);
+                WriteFailure(failure, writer);
             }
         }
     }
 
     /// <summary>Every policy check as a row: its verdict and code, the rule, what it expected and what it found.</summary>
-    private static async Task WritePolicyTableAsync(List<Check> checks, TextWriter writer)
+    private static void WritePolicyTable(List<Check> checks, TextWriter writer)
     {
         const int Wide = 56;
         string Cell(string? text, int width) => (text ?? "") is { } t && t.Length > width ? t[..(width - 1)] + "…" : (text ?? "");
@@ -76,26 +89,26 @@ internal static class TextReport
         };
         string Line(string a, string b, string c, string d, string e) =>
             $"    {a.PadRight(widths[0])}  {b.PadRight(widths[1])}  {c.PadRight(widths[2])}  {d.PadRight(widths[3])}  {e}".TrimEnd();
-        await writer.WriteLineAsync(Line("", "code", "check", "expected", "found")).ConfigureAwait(false);
+        writer.WriteLine(Line("", "code", "check", "expected", "found"));
         foreach (var row in rows)
         {
-            await writer.WriteLineAsync(Line(row.Verdict, row.Code, row.Rule, row.Expected, row.Found)).ConfigureAwait(false);
+            writer.WriteLine(Line(row.Verdict, row.Code, row.Rule, row.Expected, row.Found));
         }
     }
 
-    private static async Task WriteFailureAsync(Check failure, TextWriter writer)
+    private static void WriteFailure(Check failure, TextWriter writer)
     {
         var where = string.Join(": ", new[] { failure.Source, failure.Location }.Where(s => !string.IsNullOrEmpty(s)));
         var code = failure.Code is { } c ? c.Format() + " " : "";
-        await writer.WriteLineAsync($"    {code}{failure.Name}: {(where.Length > 0 ? where + ": " : "")}{failure.Message}").ConfigureAwait(false);
+        writer.WriteLine($"    {code}{failure.Name}: {(where.Length > 0 ? where + ": " : "")}{failure.Message}");
         if (failure.Expected is not null)
         {
-            await writer.WriteLineAsync($"      expected: {failure.Expected}").ConfigureAwait(false);
+            writer.WriteLine($"      expected: {failure.Expected}");
         }
 
         if (failure.Actual is not null)
         {
-            await writer.WriteLineAsync($"      found:    {failure.Actual}").ConfigureAwait(false);
+            writer.WriteLine($"      found:    {failure.Actual}");
         }
     }
 }

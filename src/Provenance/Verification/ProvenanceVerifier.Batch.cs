@@ -62,11 +62,26 @@ public sealed partial class ProvenanceVerifier
         IReadOnlyList<ArtifactInput> artifacts,
         IReadOnlyList<AttestationInput> attestations,
         BatchOptions? options = null,
+        CancellationToken cancellationToken = default) =>
+        VerifyEachAsync(artifacts, attestations, static result => result, options, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="VerifyEachAsync(IReadOnlyList{ArtifactInput}, IReadOnlyList{AttestationInput}, BatchOptions?, CancellationToken)"/>,
+    /// each result first passed through <paramref name="selector"/> on the thread that verified it: whatever the
+    /// caller does with a result (apply a policy, write its report) then runs on every core, not only on the one
+    /// reading the results. The selector must be safe to call from several threads at once.
+    /// </summary>
+    public IAsyncEnumerable<T> VerifyEachAsync<T>(
+        IReadOnlyList<ArtifactInput> artifacts,
+        IReadOnlyList<AttestationInput> attestations,
+        Func<VerificationResult, T> selector,
+        BatchOptions? options = null,
         CancellationToken cancellationToken = default)
     {
         // Checked here, not in the iterator, so that a wrong call fails where it is made rather than on first use.
         ArgumentNullException.ThrowIfNull(artifacts);
         ArgumentNullException.ThrowIfNull(attestations);
+        ArgumentNullException.ThrowIfNull(selector);
         options ??= new BatchOptions();
         if (options.MaxDegreeOfParallelism < 1)
         {
@@ -78,12 +93,13 @@ public sealed partial class ProvenanceVerifier
             throw new ArgumentException("Give at least one artifact: verifying nothing would prove nothing.", nameof(artifacts));
         }
 
-        return VerifyEachCoreAsync(artifacts, attestations, options, cancellationToken);
+        return VerifyEachCoreAsync(artifacts, attestations, selector, options, cancellationToken);
     }
 
-    private async IAsyncEnumerable<VerificationResult> VerifyEachCoreAsync(
+    private async IAsyncEnumerable<T> VerifyEachCoreAsync<T>(
         IReadOnlyList<ArtifactInput> artifacts,
         IReadOnlyList<AttestationInput> attestations,
+        Func<VerificationResult, T> selector,
         BatchOptions options,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -116,15 +132,16 @@ public sealed partial class ProvenanceVerifier
         long bytes = 0;
         var report = options.Progress;
         var inputsReadable = fileChecks.Count == 0;
-        var ordered = new OrderedResults<VerificationResult>(artifacts.Count, options.MaxDegreeOfParallelism);
+        var ordered = new OrderedResults<T>(artifacts.Count, options.MaxDegreeOfParallelism);
         await foreach (var result in ordered.RunAsync(async (i, token) =>
         {
             var hashed = report is null ? null : new HashProgress(delta => report.Report(
                 new BatchProgress(Volatile.Read(ref done), artifacts.Count, Interlocked.Add(ref bytes, delta))));
             var (digests, failure) = await DigestAsync(artifacts[i], needed, hashed, token).ConfigureAwait(false);
             var result = Match(artifacts[i], digests, failure, fileChecks, inputsReadable, index) with { AttestationFiles = files };
+            var selected = selector(result);
             report?.Report(new BatchProgress(Interlocked.Increment(ref done), artifacts.Count, Interlocked.Read(ref bytes)));
-            return result;
+            return selected;
         }, cancellationToken).ConfigureAwait(false))
         {
             yield return result;

@@ -106,6 +106,28 @@ public sealed class BatchVerificationTests : IDisposable
     }
 
     [Fact]
+    public async Task The_selector_runs_once_per_artifact_and_its_values_come_in_artifact_order()
+    {
+        var (artifacts, attestations) = Fixture();
+        var token = TestContext.Current.CancellationToken;
+        var calls = 0;
+
+        var selected = new List<string>();
+        await foreach (var line in Verifier().VerifyEachAsync(artifacts, attestations, result =>
+        {
+            Interlocked.Increment(ref calls);
+            return Describe(result);
+        }, new BatchOptions { MaxDegreeOfParallelism = 4 }, token))
+        {
+            selected.Add(line);
+        }
+
+        var batch = await Verifier().VerifyBatchAsync(artifacts, attestations, cancellationToken: token);
+        Assert.Equal(batch.Select(Describe), selected);
+        Assert.Equal(Count, calls);
+    }
+
+    [Fact]
     public void A_wrong_call_fails_where_it_is_made_not_when_first_read()
     {
         var (artifacts, attestations) = Fixture();
