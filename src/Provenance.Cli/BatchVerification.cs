@@ -89,33 +89,40 @@ internal static class ProgressDisplay
         && string.IsNullOrEmpty(githubActions)
         && format is null or "text";
 
-    /// <summary>The decision for this process: its stdout, stderr and environment, and whether the report goes to a file.</summary>
-    public static bool ShouldShowHere(string? format, bool reportToFile) =>
-        ShouldShow(Console.IsErrorRedirected, !reportToFile && !Console.IsOutputRedirected,
+    /// <summary>The decision for this process: its stdout, stderr and environment, and whether the report is written to stdout while the work goes on.</summary>
+    public static bool ShouldShowHere(string? format, bool reportStreamsToStdout) =>
+        ShouldShow(Console.IsErrorRedirected, reportStreamsToStdout && !Console.IsOutputRedirected,
             Environment.GetEnvironmentVariable("CI"), Environment.GetEnvironmentVariable("GITHUB_ACTIONS"), format);
 }
 
-/// <summary>A progress line on stderr, rewritten in place at most a few times a second.</summary>
-internal sealed class ProgressLine(TextWriter error) : IProgress<BatchProgress>
+/// <summary>
+/// A progress line on stderr, rewritten in place at most a few times a second, and only once the run has taken a
+/// second: a quick run leaves no trace.
+/// </summary>
+internal sealed class ProgressLine(TextWriter error, TimeSpan? quietFor = null) : IProgress<BatchProgress>
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+    private readonly TimeSpan _quietFor = quietFor ?? TimeSpan.FromSeconds(1);
     private readonly Lock _lock = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private TimeSpan _last = -Interval;
+    private bool _drawn;
 
     public void Report(BatchProgress value)
     {
         lock (_lock)
         {
             var now = _clock.Elapsed;
-            if (now - _last < Interval && value.Done < value.Total)
+            var finished = value.Done == value.Total;
+            if (finished ? !_drawn : now < _quietFor || now - _last < Interval)
             {
                 return;
             }
 
             _last = now;
+            _drawn = true;
             error.Write(string.Create(CultureInfo.InvariantCulture, $"\rverified {value.Done}/{value.Total} artifacts, {value.BytesHashed / (1024 * 1024)} MiB hashed"));
-            if (value.Done == value.Total)
+            if (finished)
             {
                 error.WriteLine();
             }

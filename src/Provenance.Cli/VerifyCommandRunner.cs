@@ -298,7 +298,7 @@ internal sealed partial class VerifyCommandRunner(
         {
             if (artifacts.Count > 0 && request.Batch)
             {
-                var showProgress = ProgressDisplay.ShouldShowHere(request.Format, reportToFile: request.OutputPath is not null);
+                var showProgress = ProgressDisplay.ShouldShowHere(request.Format, reportStreamsToStdout: request.OutputPath is null);
                 var prepared = BatchVerification.VerifyEachAsync(
                     verifier, artifacts, attestations, policy, result => Prepare(lookup.Apply(result)), showProgress, output.Error, cancellationToken);
                 await foreach (var result in prepared.ConfigureAwait(false))
@@ -308,12 +308,12 @@ internal sealed partial class VerifyCommandRunner(
             }
             else if (artifacts.Count > 0)
             {
-                var all = policy is null
-                    ? await verifier.VerifyAsync(artifacts, attestations, cancellationToken).ConfigureAwait(false)
-                    : await verifier.VerifyAsync(artifacts, attestations, policy, timeProvider: null, cancellationToken).ConfigureAwait(false);
-                foreach (var result in lookup.Apply(all))
+                // The report follows the work here, so a progress line for a large artifact cannot break it.
+                var progress = ProgressDisplay.ShouldShowHere(request.Format, reportStreamsToStdout: false) ? new ProgressLine(output.Error) : null;
+                var all = await verifier.VerifyAsync(artifacts, attestations, progress, cancellationToken).ConfigureAwait(false);
+                foreach (var result in all)
                 {
-                    yield return Prepare(result);
+                    yield return Prepare(lookup.Apply(policy is null ? result : PolicyVerification.Apply(policy, result)));
                 }
             }
 

@@ -140,12 +140,24 @@ public sealed class BatchCommandTests : IDisposable
     public void The_progress_line_ends_with_the_total()
     {
         using var error = new StringWriter();
-        var line = new ProgressLine(error);
+        var line = new ProgressLine(error, quietFor: TimeSpan.Zero);
 
         line.Report(new Verification.BatchProgress(1, 3, 1 << 20));
         line.Report(new Verification.BatchProgress(2, 3, 2 << 20));
         line.Report(new Verification.BatchProgress(3, 3, 3 << 20));
 
         Assert.EndsWith("\rverified 3/3 artifacts, 3 MiB hashed" + Environment.NewLine, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_run_that_ends_within_the_quiet_second_draws_nothing()
+    {
+        using var error = new StringWriter();
+        var line = new ProgressLine(error);
+
+        line.Report(new Verification.BatchProgress(0, 1, 1 << 20));
+        line.Report(new Verification.BatchProgress(1, 1, 2 << 20));
+
+        Assert.Equal("", error.ToString());
     }
 }

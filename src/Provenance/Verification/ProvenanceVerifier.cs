@@ -43,8 +43,20 @@ public sealed partial class ProvenanceVerifier
     /// Verifies each artifact against the given attestations. Each attestation is read and its signature
     /// checked once, however many artifacts there are.
     /// </summary>
+    public Task<ImmutableArray<VerificationResult>> VerifyAsync(
+        IReadOnlyList<ArtifactInput> artifacts, IReadOnlyList<AttestationInput> attestations, CancellationToken cancellationToken = default) =>
+        VerifyAsync(artifacts, attestations, progress: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="VerifyAsync(IReadOnlyList{ArtifactInput}, IReadOnlyList{AttestationInput}, CancellationToken)"/>,
+    /// telling <paramref name="progress"/> how many artifacts are done and how many of their bytes are hashed, for
+    /// artifacts large enough that someone waits on them.
+    /// </summary>
     public async Task<ImmutableArray<VerificationResult>> VerifyAsync(
-        IReadOnlyList<ArtifactInput> artifacts, IReadOnlyList<AttestationInput> attestations, CancellationToken cancellationToken = default)
+        IReadOnlyList<ArtifactInput> artifacts,
+        IReadOnlyList<AttestationInput> attestations,
+        IProgress<BatchProgress>? progress,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(artifacts);
         ArgumentNullException.ThrowIfNull(attestations);
@@ -79,10 +91,14 @@ public sealed partial class ProvenanceVerifier
         }
 
         var results = ImmutableArray.CreateBuilder<VerificationResult>(artifacts.Count);
+        long hashedBefore = 0;
         foreach (var artifact in artifacts)
         {
-            var result = await VerifyArtifactAsync(artifact, fileChecks, outcomes, cancellationToken).ConfigureAwait(false);
+            var done = results.Count;
+            var hashed = progress is null ? null : new HashProgress(bytes => progress.Report(new BatchProgress(done, artifacts.Count, hashedBefore += bytes)));
+            var result = await VerifyArtifactAsync(artifact, fileChecks, outcomes, hashed, cancellationToken).ConfigureAwait(false);
             results.Add(result with { AttestationFiles = files.ToImmutable() });
+            progress?.Report(new BatchProgress(results.Count, artifacts.Count, hashedBefore));
         }
 
         return results.MoveToImmutable();
@@ -222,11 +238,11 @@ public sealed partial class ProvenanceVerifier
     }
 
     private static async Task<VerificationResult> VerifyArtifactAsync(
-        ArtifactInput artifact, ImmutableArray<Check>.Builder fileChecks, List<AttestationOutcome> outcomes, CancellationToken cancellationToken)
+        ArtifactInput artifact, ImmutableArray<Check>.Builder fileChecks, List<AttestationOutcome> outcomes, IProgress<long>? hashed, CancellationToken cancellationToken)
     {
         var checks = ImmutableArray.CreateBuilder<Check>();
         checks.AddRange(fileChecks);
-        var (digests, failure) = await DigestAsync(artifact, DigestsNeeded(outcomes), null, cancellationToken).ConfigureAwait(false);
+        var (digests, failure) = await DigestAsync(artifact, DigestsNeeded(outcomes), hashed, cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
             checks.Add(failure);

@@ -176,6 +176,28 @@ public sealed class BatchVerificationTests : IDisposable
         Assert.Equal(artifacts.Sum(a => new FileInfo(a.Path!).Length), seen.Max(p => p.BytesHashed));
     }
 
+    [Fact]
+    public async Task Verifying_without_a_batch_reports_progress_for_large_artifacts_too()
+    {
+        var (artifacts, attestations) = Fixture();
+        // A large artifact, several reads long, attested like the others.
+        var large = new byte[(3 * ArtifactHasher.ChunkBytes) + 5];
+        new Random(7).NextBytes(large);
+        var path = _temp.Write("large.bin", large);
+        File.WriteAllText(path + ".intoto.jsonl", AttestationFactory.Envelope(AttestationFactory.StatementFor(large, "large.bin"), _signer.Sign));
+        var seen = new List<BatchProgress>();
+
+        var results = await Verifier().VerifyAsync([artifacts[0], ArtifactInput.FromFile(path)],
+            [attestations[0], AttestationInput.FromFile(path + ".intoto.jsonl")], new SynchronousProgress(seen.Add), TestContext.Current.CancellationToken);
+
+        Assert.All(results, r => Assert.True(r.Verified, Describe(r)));
+        Assert.Equal(new BatchProgress(2, 2, new FileInfo(artifacts[0].Path!).Length + large.Length), seen[^1]);
+        // While the large one was hashed, the count stood at one done and the bytes grew.
+        var during = seen.Where(p => p.Done == 1).Select(p => p.BytesHashed).ToList();
+        Assert.True(during.Count > 2, $"{during.Count} reports while the large artifact was hashed");
+        Assert.Equal(during.Order(), during);
+    }
+
     /// <summary>Unlike <see cref="Progress{T}"/>, reports on the calling thread, so every report has arrived when the batch returns.</summary>
     private sealed class SynchronousProgress(Action<BatchProgress> report) : IProgress<BatchProgress>
     {
