@@ -9,7 +9,8 @@
 # (a) hashing: `provenance verify` of a 1 GiB artifact vs `openssl dgst -sha256`    target >= 0.9 (throughput)
 # (b) keyless verifications per second in one process vs sigstore-js in one Node process    target >= 10
 # (c) one cold process verifying one keyless bundle: Native AOT tool vs a Node script    target <= 0.2 (wall time)
-# (d) batch of BATCH key-signed attestations: throughput on 2 cores / 1 core (taskset)    ideal 2.0
+# (d) batch of BATCH key-signed attestations: throughput on 2 cores / 1 core (taskset)    ideal 2.0; and peak
+#     memory at BATCH/10 and at BATCH artifacts
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -100,3 +101,15 @@ for cores in 0 0,1; do
 done
 r=$(ratio "$t_0" "$t_0_1")
 echo "2-core speed-up $r (ideal 2.0)"
+# Memory as the count grows: the same run on a tenth of the batch, then on all of it (2 cores).
+small=$((BATCH / 10))
+$BENCH generate "$WORK/small" "$small" >/dev/null
+for set in "small:$small" "batch:$BATCH"; do
+  dir=${set%%:*}; n=${set#*:}
+  rss=()
+  for _ in $(seq "$RUNS"); do
+    rss+=("$( { /usr/bin/time -f '%M' "$PROVENANCE" verify --batch "$WORK/$dir/*.bin" -a "$WORK/$dir/*.intoto.jsonl" --key "$WORK/$dir/key.pub" --format json >/dev/null; } 2>&1 | tail -1)")
+  done
+  m=$(printf '%s\n' "${rss[@]}" | median)
+  echo "peak RSS verifying $n: $((m / 1024)) MiB"
+done
