@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Provenance.Envelopes;
 using Provenance.Http;
 using Provenance.Verification;
@@ -99,6 +100,33 @@ public sealed class LogEntryLookup
         && envelope.PayloadType == DsseEnvelope.InTotoPayloadType
         && envelope.Signatures.Any(s => s.CertificatePem is not null);
 
+    /// <summary>
+    /// Whether the JSON (one document or JSON Lines) may hold a DSSE signature's <c>cert</c>: only then can an
+    /// envelope need a lookup, so a file without that key is not parsed here (the verifier parses it anyway). Keys
+    /// are compared as a reader unescapes them, so <c>"c\u0065rt"</c> counts; JSON this reader cannot read is left
+    /// to the full parse.
+    /// </summary>
+    internal static bool MayCarryCertificate(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { AllowMultipleValues = true, MaxDepth = Limits.MaxJsonDepth + 1 });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("cert"u8))
+                {
+                    return true;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return true;
+        }
+
+        return false;
+    }
+
     private static async Task<(ReadOnlyMemory<byte>? Content, ImmutableArray<LoadedAttestation> Loaded)> ReadAsync(
         AttestationInput input, CancellationToken cancellationToken)
     {
@@ -117,6 +145,11 @@ public sealed class LogEntryLookup
             }
 
             content = bytes;
+        }
+
+        if (!MayCarryCertificate(content.Span))
+        {
+            return (content, []);
         }
 
         try

@@ -211,6 +211,27 @@ public sealed class LogEntryLookupTests : IDisposable
         Assert.Equal(6, outcome.Checks.Count(c => c.Passed));
     }
 
+    /// <summary>Files that cannot hold a certificate are not parsed before verification; the test must never miss one that can.</summary>
+    [Theory]
+    [InlineData("""{"payloadType":"t","payload":"","signatures":[{"sig":"","cert":"PEM"}]}""", true)]
+    [InlineData("""{"payloadType":"t","payload":"","signatures":[{"sig":"","c\u0065rt":"PEM"}]}""", true)]
+    [InlineData("""{"a":1}""" + "\n" + """{"signatures":[{"cert":"PEM"}]}""", true)]   // JSON Lines, on the second line
+    [InlineData("""{"signatures":[{"cert":""", true)]                                  // unreadable: left to the full parse
+    [InlineData("""{"payloadType":"application/vnd.in-toto\u002Bjson","payload":"Y2VydA==","signatures":[{"keyid":"k","sig":""}]}""", false)]
+    [InlineData("""{"note":"cert","certificate":1}""", false)]                         // the word as a value, or inside a longer key
+    public void Only_json_with_a_cert_key_is_parsed_for_a_lookup(string json, bool parsed)
+    {
+        Assert.Equal(parsed, LogEntryLookup.MayCarryCertificate(Encoding.UTF8.GetBytes(json)));
+    }
+
+    [Fact]
+    public void A_legacy_envelope_is_recognised_as_carrying_a_certificate()
+    {
+        var legacy = Mint(new BundleOptions { Log = LogEntryType.RekorV1Intoto });
+
+        Assert.True(LogEntryLookup.MayCarryCertificate(legacy.Envelope));
+    }
+
     private LegacyEnvelope Mint(BundleOptions options) => LegacyEnvelope.FromBundle(_sigstore.Bundle(options));
 
     private static Provenance.Cryptography.ArtifactDigest Digest() =>
