@@ -80,22 +80,32 @@ internal static class BoundedFile
 
     /// <summary>
     /// A file of known length read straight into an array of that length: most inputs are small files, and a
-    /// growing buffer and its copy doubled what each cost. Read synchronously: on Linux an asynchronous file read
-    /// is a hop through the thread pool, which for a batch of thousands of small files cost more than the reads.
-    /// Null when the length changed during the read, for the caller to read it again with a bound.
+    /// growing buffer and its copy doubled what each cost. Null when the length changed, for the caller to read it
+    /// again with a bound.
     /// </summary>
     private static byte[]? ReadWhole(FileStream stream)
     {
         var content = new byte[stream.Length];
+        return ReadExactly(stream.SafeFileHandle, content) ? content : null;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="content"/> from the start of the file, in synchronous calls: on Linux an asynchronous
+    /// file read is a hop through the thread pool, which for a batch of thousands of small files cost more than the
+    /// reads. True when the file holds exactly that many bytes; false when it is shorter or longer (it changed since
+    /// its length was read), for the caller to read it the general way.
+    /// </summary>
+    internal static bool ReadExactly(Microsoft.Win32.SafeHandles.SafeFileHandle file, Span<byte> content)
+    {
         var read = 0;
         int last;
-        while (read < content.Length && (last = RandomAccess.Read(stream.SafeFileHandle, content.AsSpan(read), read)) > 0)
+        while (read < content.Length && (last = RandomAccess.Read(file, content[read..], read)) > 0)
         {
             read += last;
         }
 
         Span<byte> beyond = stackalloc byte[1];
-        return read == content.Length && RandomAccess.Read(stream.SafeFileHandle, beyond, read) == 0 ? content : null;
+        return read == content.Length && RandomAccess.Read(file, beyond, read) == 0;
     }
 
     private static Problem TooLarge(string path, string what, long maxBytes) =>

@@ -50,36 +50,29 @@ public static class ArtifactHasher
     /// <summary>
     /// A file of at most one chunk, read in one synchronous call and hashed in one: a batch is mostly small files,
     /// and for them the two asynchronous reads of the streaming path (each a hop through the thread pool on Linux)
-    /// cost more than the hashing. Null when the file turned out longer than its length said: it is then streamed.
+    /// cost more than the hashing. Null when the file does not hold the bytes its length said (it changed, or is a
+    /// procfs file): it is then streamed.
     /// </summary>
     private static ImmutableArray<ArtifactDigest>? HashSmallFile(FileStream stream, IReadOnlyCollection<DigestAlgorithm> algorithms, IProgress<long>? progress)
     {
         var chosen = Chosen(algorithms);
-        // One byte more than the length, to see whether the file grew since its length was read.
         var length = (int)stream.Length;
-        var buffer = ArrayPool<byte>.Shared.Rent(length + 1);
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            var read = 0;
-            int last;
-            while (read <= length && (last = RandomAccess.Read(stream.SafeFileHandle, buffer.AsSpan(read, length + 1 - read), read)) > 0)
-            {
-                read += last;
-            }
-
-            if (read > length)
+            var content = buffer.AsSpan(0, length);
+            if (!BoundedFile.ReadExactly(stream.SafeFileHandle, content))
             {
                 return null;
             }
 
-            var content = buffer.AsSpan(0, read);
             var digests = ImmutableArray.CreateBuilder<ArtifactDigest>(chosen.Length);
             foreach (var algorithm in chosen)
             {
                 digests.Add(ArtifactDigest.FromHash(algorithm, CryptographicOperations.HashData(algorithm.ToHashAlgorithmName(), content)));
             }
 
-            progress?.Report(read);
+            progress?.Report(length);
             return digests.MoveToImmutable();
         }
         finally

@@ -331,29 +331,31 @@ internal static class StrictJson
             : DecodeBase64(text, path, name, maxDecodedBytes);
     }
 
-    private static byte[] DecodeBase64(ReadOnlySpan<byte> text, string path, string name, int maxDecodedBytes)
+    /// <summary>The one strict decoder; the location is <paramref name="path"/>, or its child <paramref name="name"/>, made only on failure.</summary>
+    private static byte[] DecodeBase64(ReadOnlySpan<byte> text, string path, string? name, int maxDecodedBytes)
     {
+        string Location() => name is null ? path : Child(path, name);
         if ((long)text.Length / 4 * 3 > maxDecodedBytes)
         {
-            throw InvalidInputException.At(DiagnosticCode.JsonTooLarge, Child(path, name), $"the base64 value decodes to more than {maxDecodedBytes} bytes");
+            throw InvalidInputException.At(DiagnosticCode.JsonTooLarge, Location(), $"the base64 value decodes to more than {maxDecodedBytes} bytes");
         }
 
-        // Convert's decoder skips white space, and Base64's may too: a signed field must not, so the alphabet and
-        // the padding are checked first.
-        if (text.Length % 4 != 0 || text.IndexOfAnyExcept(Base64AlphabetUtf8) >= 0 || !PaddedAtEndOnly(text, (byte)'='))
+        // Base64's decoder may skip white space: a signed field must not, so the alphabet and the padding are checked first.
+        if (text.Length % 4 != 0 || text.IndexOfAnyExcept(Base64Alphabet) >= 0 || !PaddedAtEndOnly(text))
         {
-            throw NotBase64(Child(path, name));
+            throw NotBase64(Location());
         }
 
         var decoded = new byte[(text.Length / 4 * 3) - text[^Math.Min(2, text.Length)..].Count((byte)'=')];
         if (Base64.DecodeFromUtf8(text, decoded, out var consumed, out var written) != OperationStatus.Done
             || consumed != text.Length || written != decoded.Length)
         {
-            throw NotBase64(Child(path, name));
+            throw NotBase64(Location());
         }
 
         return decoded;
     }
+
     /// <summary>
     /// Decodes base64url (RFC 4648 section 5) with padding, for the one producer that writes it (Cloud Build's
     /// DSSE signatures). The two alphabets are not mixed: a value with '+' or '/' is not base64url.
@@ -368,43 +370,21 @@ internal static class StrictJson
         return DecodeBase64(text.Replace('-', '+').Replace('_', '/'), path, maxDecodedBytes);
     }
 
-    public static byte[] DecodeBase64(string text, string path, int maxDecodedBytes)
-    {
-        if ((long)text.Length / 4 * 3 > maxDecodedBytes)
-        {
-            throw InvalidInputException.At(DiagnosticCode.JsonTooLarge, path, $"the base64 value decodes to more than {maxDecodedBytes} bytes");
-        }
-
-        // Convert.TryFromBase64String skips white space; a signed field must not.
-        if (text.Length % 4 != 0 || text.AsSpan().IndexOfAnyExcept(Base64Alphabet) >= 0 || !PaddedAtEndOnly(text.AsSpan(), '='))
-        {
-            throw NotBase64(path);
-        }
-
-        var decoded = new byte[(text.Length / 4 * 3) - text.AsSpan()[^Math.Min(2, text.Length)..].Count('=')];
-        if (!Convert.TryFromBase64String(text, decoded, out var written) || written != decoded.Length)
-        {
-            throw NotBase64(path);
-        }
-
-        return decoded;
-    }
+    // Base64 is ASCII: anything else is not base64, and the rest is the decoder of bytes.
+    public static byte[] DecodeBase64(string text, string path, int maxDecodedBytes) =>
+        Ascii.IsValid(text) ? DecodeBase64(Encoding.ASCII.GetBytes(text), path, null, maxDecodedBytes) : throw NotBase64(path);
 
     private static InvalidInputException NotBase64(string path) =>
         InvalidInputException.At(DiagnosticCode.InvalidBase64, path, "not standard base64 (RFC 4648 section 4, with padding)");
 
-    private const string Base64Characters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+    private static readonly SearchValues<byte> Base64Alphabet =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="u8);
 
-    private static readonly SearchValues<char> Base64Alphabet = SearchValues.Create(Base64Characters);
-
-    private static readonly SearchValues<byte> Base64AlphabetUtf8 = SearchValues.Create(Encoding.ASCII.GetBytes(Base64Characters));
-
-    /// <summary>Padding, if any, is one or two '=' that end the text (of bytes or of chars).</summary>
-    private static bool PaddedAtEndOnly<T>(ReadOnlySpan<T> text, T pad)
-        where T : IEquatable<T>
+    /// <summary>Padding, if any, is one or two '=' that end the text.</summary>
+    private static bool PaddedAtEndOnly(ReadOnlySpan<byte> text)
     {
-        var firstPad = text.IndexOf(pad);
-        return firstPad < 0 || (firstPad >= text.Length - 2 && text[firstPad..].IndexOfAnyExcept(pad) < 0);
+        var firstPad = text.IndexOf((byte)'=');
+        return firstPad < 0 || (firstPad >= text.Length - 2 && text[firstPad..].IndexOfAnyExcept((byte)'=') < 0);
     }
 
     public static string Child(string path, string name) => path + "." + name;
