@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using System.Buffers.Text;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -326,34 +325,55 @@ internal static class StrictJson
         // An escaped value (a writer may spell '+' as \u002B) is unescaped the ordinary way.
         var raw = JsonMarshal.GetRawUtf8Value(value);
         var text = raw[1..^1];
-        return text.Contains((byte)'\\')
-            ? DecodeBase64(value.GetString()!, Child(path, name), maxDecodedBytes)
-            : DecodeBase64(text, path, name, maxDecodedBytes);
+        if (text.Contains((byte)'\\'))
+        {
+            return DecodeBase64(value.GetString()!, Child(path, name), maxDecodedBytes);
+        }
+
+        CheckDecodedSize(text.Length, path, name, maxDecodedBytes);
+        var chars = ArrayPool<char>.Shared.Rent(text.Length);
+        try
+        {
+            // Bytes outside ASCII become '?', which no base64 alphabet holds.
+            var length = Encoding.ASCII.GetChars(text, chars);
+            return DecodeBase64(chars.AsSpan(0, length), path, name, maxDecodedBytes);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
     }
 
-    /// <summary>The one strict decoder; the location is <paramref name="path"/>, or its child <paramref name="name"/>, made only on failure.</summary>
-    private static byte[] DecodeBase64(ReadOnlySpan<byte> text, string path, string? name, int maxDecodedBytes)
+    /// <summary>
+    /// The one strict decoder, whichever way the text came; the location is <paramref name="path"/>, or its child
+    /// <paramref name="name"/>, made only on failure.
+    /// </summary>
+    private static byte[] DecodeBase64(ReadOnlySpan<char> text, string path, string? name, int maxDecodedBytes)
     {
-        string Location() => name is null ? path : Child(path, name);
-        if ((long)text.Length / 4 * 3 > maxDecodedBytes)
-        {
-            throw InvalidInputException.At(DiagnosticCode.JsonTooLarge, Location(), $"the base64 value decodes to more than {maxDecodedBytes} bytes");
-        }
+        CheckDecodedSize(text.Length, path, name, maxDecodedBytes);
 
-        // Base64's decoder may skip white space: a signed field must not, so the alphabet and the padding are checked first.
+        // Convert's decoder skips white space: a signed field must not, so the alphabet and the padding are checked first.
         if (text.Length % 4 != 0 || text.IndexOfAnyExcept(Base64Alphabet) >= 0 || !PaddedAtEndOnly(text))
         {
-            throw NotBase64(Location());
+            throw NotBase64(name is null ? path : Child(path, name));
         }
 
-        var decoded = new byte[(text.Length / 4 * 3) - text[^Math.Min(2, text.Length)..].Count((byte)'=')];
-        if (Base64.DecodeFromUtf8(text, decoded, out var consumed, out var written) != OperationStatus.Done
-            || consumed != text.Length || written != decoded.Length)
+        var decoded = new byte[(text.Length / 4 * 3) - text[^Math.Min(2, text.Length)..].Count('=')];
+        if (!Convert.TryFromBase64Chars(text, decoded, out var written) || written != decoded.Length)
         {
-            throw NotBase64(Location());
+            throw NotBase64(name is null ? path : Child(path, name));
         }
 
         return decoded;
+    }
+
+    private static void CheckDecodedSize(int length, string path, string? name, int maxDecodedBytes)
+    {
+        if ((long)length / 4 * 3 > maxDecodedBytes)
+        {
+            throw InvalidInputException.At(DiagnosticCode.JsonTooLarge, name is null ? path : Child(path, name),
+                $"the base64 value decodes to more than {maxDecodedBytes} bytes");
+        }
     }
 
     /// <summary>
@@ -370,21 +390,20 @@ internal static class StrictJson
         return DecodeBase64(text.Replace('-', '+').Replace('_', '/'), path, maxDecodedBytes);
     }
 
-    // Base64 is ASCII: anything else is not base64, and the rest is the decoder of bytes.
     public static byte[] DecodeBase64(string text, string path, int maxDecodedBytes) =>
-        Ascii.IsValid(text) ? DecodeBase64(Encoding.ASCII.GetBytes(text), path, null, maxDecodedBytes) : throw NotBase64(path);
+        DecodeBase64(text.AsSpan(), path, null, maxDecodedBytes);
 
     private static InvalidInputException NotBase64(string path) =>
         InvalidInputException.At(DiagnosticCode.InvalidBase64, path, "not standard base64 (RFC 4648 section 4, with padding)");
 
-    private static readonly SearchValues<byte> Base64Alphabet =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="u8);
+    private static readonly SearchValues<char> Base64Alphabet =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
 
     /// <summary>Padding, if any, is one or two '=' that end the text.</summary>
-    private static bool PaddedAtEndOnly(ReadOnlySpan<byte> text)
+    private static bool PaddedAtEndOnly(ReadOnlySpan<char> text)
     {
-        var firstPad = text.IndexOf((byte)'=');
-        return firstPad < 0 || (firstPad >= text.Length - 2 && text[firstPad..].IndexOfAnyExcept((byte)'=') < 0);
+        var firstPad = text.IndexOf('=');
+        return firstPad < 0 || (firstPad >= text.Length - 2 && text[firstPad..].IndexOfAnyExcept('=') < 0);
     }
 
     public static string Child(string path, string name) => path + "." + name;
