@@ -110,6 +110,27 @@ public sealed class BatchCommandTests : IDisposable
         Assert.Equal(names.Order(StringComparer.Ordinal), subjects);
     }
 
+    /// <summary>
+    /// An attestation given as <c>&lt;(command)</c> is a pipe that gives its bytes once: the tool must read it once,
+    /// although a batch reads other attestation files twice (once for their subjects, once to verify them).
+    /// </summary>
+    [Theory(Timeout = 30_000)]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_attestation_from_a_pipe_is_read_once_and_verified(bool batch)
+    {
+        var names = BatchFixture.Write(_temp.Root, count: 3, _signer);
+        var attestation = File.ReadAllBytes(_temp.Path(names[1] + ".intoto.jsonl"));
+        File.Delete(_temp.Path(names[1] + ".intoto.jsonl"));
+        var written = Fifo.Serve(_temp.Path("piped"), attestation);
+
+        var run = await CliRunner.InProcessAsync(["verify", .. batch ? new[] { "--batch" } : [], _temp.Path(names[1]), "-a", _temp.Path("piped"),
+            "--key", _temp.Path(BatchFixture.KeyFile), "--format", "json"]);
+
+        await written.WaitAsync(TestContext.Current.CancellationToken);
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+    }
+
     [Fact]
     public async Task A_pattern_that_matches_nothing_is_a_usage_error()
     {

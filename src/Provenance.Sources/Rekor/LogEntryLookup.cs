@@ -52,9 +52,9 @@ public sealed class LogEntryLookup
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
             async (i, token) =>
             {
-                var (content, loaded) = await ReadAsync(inputs[i], token).ConfigureAwait(false);
+                var (content, loaded, rereadable) = await ReadAsync(inputs[i], token).ConfigureAwait(false);
                 var legacy = loaded.Where(NeedsLookup).ToList();
-                read[i] = (legacy.Count == 0 ? null : content, legacy, legacy.Count == loaded.Length);
+                read[i] = (legacy.Count == 0 && rereadable ? null : content, legacy, legacy.Count > 0 && legacy.Count == loaded.Length);
             }).ConfigureAwait(false);
 
         var resolved = ImmutableArray.CreateBuilder<AttestationInput>();
@@ -81,8 +81,8 @@ public sealed class LogEntryLookup
                 bundles.AddRange(found);
             }
 
-            // A file that also holds attestations needing no lookup, or whose lookup failed, is kept as it is, so
-            // the verifier still reports on all of it.
+            // A file that also holds attestations needing no lookup, or whose lookup failed, or a pipe that needed
+            // none, is kept as it is, so the verifier still reports on all of it.
             if (failed || !allLegacy)
             {
                 resolved.Add(AttestationInput.FromContent(input.Name, content.Value));
@@ -127,38 +127,42 @@ public sealed class LogEntryLookup
         return false;
     }
 
-    private static async Task<(ReadOnlyMemory<byte>? Content, ImmutableArray<LoadedAttestation> Loaded)> ReadAsync(
+    /// <summary>Reads one input, and parses it when it may need a lookup. <c>Rereadable</c> is false for a pipe, whose bytes must be handed on.</summary>
+    private static async Task<(ReadOnlyMemory<byte>? Content, ImmutableArray<LoadedAttestation> Loaded, bool Rereadable)> ReadAsync(
         AttestationInput input, CancellationToken cancellationToken)
     {
         ReadOnlyMemory<byte> content;
+        var rereadable = true;
         if (input.Content is { } inMemory)
         {
             content = inMemory;
         }
         else
         {
-            var (bytes, problem) = await BoundedFile.ReadAsync(input.Path!, Limits.MaxAttestationFileBytes, "attestation", cancellationToken).ConfigureAwait(false);
+            var (bytes, problem, again) = await BoundedFile.ReadOnceAsync(input.Path!, Limits.MaxAttestationFileBytes, "attestation", cancellationToken)
+                .ConfigureAwait(false);
             if (problem is not null)
             {
                 // The verifier reads it again and reports why it cannot.
-                return (null, []);
+                return (null, [], true);
             }
 
             content = bytes;
+            rereadable = again;
         }
 
         if (!MayCarryCertificate(content.Span))
         {
-            return (content, []);
+            return (content, [], rereadable);
         }
 
         try
         {
-            return (content, AttestationLoader.Load(content, input.Name));
+            return (content, AttestationLoader.Load(content, input.Name), rereadable);
         }
         catch (InvalidInputException)
         {
-            return (content, []);
+            return (content, [], rereadable);
         }
     }
 

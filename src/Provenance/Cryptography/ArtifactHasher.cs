@@ -30,20 +30,19 @@ public static class ArtifactHasher
         string path, IReadOnlyCollection<DigestAlgorithm> algorithms, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        var length = BoundedFile.SeekableLength(handle) ?? 0;
+        if (length is > 0 and < ChunkBytes && HashSmallFile(handle, (int)length, algorithms, progress) is { } digests)
+        {
+            return digests;
+        }
+
         // BufferSize 0 turns off FileStream's own buffer: every read is already a whole chunk. Asynchronous reads
         // run on another thread, so the next chunk is read while this one is hashed.
-        var stream = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.Open,
-            Access = FileAccess.Read,
-            Share = FileShare.Read,
-            BufferSize = 0,
-            Options = FileOptions.SequentialScan | FileOptions.Asynchronous,
-        });
+        var stream = new FileStream(handle, FileAccess.Read, bufferSize: 0, isAsync: true);
         await using (stream.ConfigureAwait(false))
         {
-            return (stream.CanSeek && stream.Length < ChunkBytes ? HashSmallFile(stream, algorithms, progress) : null)
-                ?? await HashStreamAsync(stream, algorithms, progress, cancellationToken).ConfigureAwait(false);
+            return await HashStreamAsync(stream, algorithms, progress, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -53,15 +52,15 @@ public static class ArtifactHasher
     /// cost more than the hashing. Null when the file does not hold the bytes its length said (it changed, or is a
     /// procfs file): it is then streamed.
     /// </summary>
-    private static ImmutableArray<ArtifactDigest>? HashSmallFile(FileStream stream, IReadOnlyCollection<DigestAlgorithm> algorithms, IProgress<long>? progress)
+    private static ImmutableArray<ArtifactDigest>? HashSmallFile(
+        Microsoft.Win32.SafeHandles.SafeFileHandle file, int length, IReadOnlyCollection<DigestAlgorithm> algorithms, IProgress<long>? progress)
     {
         var chosen = Chosen(algorithms);
-        var length = (int)stream.Length;
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         try
         {
             var content = buffer.AsSpan(0, length);
-            if (!BoundedFile.ReadExactly(stream.SafeFileHandle, content))
+            if (!BoundedFile.ReadExactly(file, content))
             {
                 return null;
             }

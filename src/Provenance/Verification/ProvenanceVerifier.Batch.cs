@@ -107,7 +107,7 @@ public sealed partial class ProvenanceVerifier
         var loaded = new (Check? Failure, SummaryResource? Read, ImmutableArray<AttestationOutcome> Outcomes)[attestations.Count];
         await ForEachAsync(attestations.Count, options.MaxDegreeOfParallelism, async (i, token) =>
         {
-            var (attestationsRead, read, failure) = await LoadAsync(attestations[i], token).ConfigureAwait(false);
+            var (attestationsRead, read, failure, _) = await LoadAsync(attestations[i], token).ConfigureAwait(false);
             loaded[i] = failure is not null
                 ? (failure, null, [])
                 : (null, read, [.. attestationsRead.Select(Evaluate)]);

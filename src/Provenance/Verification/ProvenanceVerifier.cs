@@ -76,7 +76,7 @@ public sealed partial class ProvenanceVerifier
 
         foreach (var input in attestations)
         {
-            var (loaded, read, failure) = await LoadAsync(input, cancellationToken).ConfigureAwait(false);
+            var (loaded, read, failure, _) = await LoadAsync(input, cancellationToken).ConfigureAwait(false);
             if (failure is not null)
             {
                 fileChecks.Add(failure);
@@ -104,34 +104,39 @@ public sealed partial class ProvenanceVerifier
         return results.MoveToImmutable();
     }
 
-    /// <summary>Reads one input; its digest is of the very bytes verified, so a summary can never name other bytes.</summary>
-    private static async Task<(ImmutableArray<LoadedAttestation> Loaded, SummaryResource? Read, Check? Failure)> LoadAsync(
+    /// <summary>
+    /// Reads one input; its digest is of the very bytes verified, so a summary can never name other bytes.
+    /// <c>Rereadable</c> is false for a pipe, whose bytes cannot be read a second time.
+    /// </summary>
+    private static async Task<(ImmutableArray<LoadedAttestation> Loaded, SummaryResource? Read, Check? Failure, bool Rereadable)> LoadAsync(
         AttestationInput input, CancellationToken cancellationToken)
     {
         ReadOnlyMemory<byte> content;
+        var rereadable = true;
         if (input.Content is { } inMemory)
         {
             content = inMemory;
         }
         else
         {
-            var (bytes, problem) = await BoundedFile.ReadAsync(input.Path!, Limits.MaxAttestationFileBytes, "attestation", cancellationToken)
+            var (bytes, problem, again) = await BoundedFile.ReadOnceAsync(input.Path!, Limits.MaxAttestationFileBytes, "attestation", cancellationToken)
                 .ConfigureAwait(false);
             if (problem is not null)
             {
-                return ([], null, Check.Fail(CheckNames.Load, problem, input.Name));
+                return ([], null, Check.Fail(CheckNames.Load, problem with { Location = StripSource(problem.Location, input.Name) }, input.Name), again);
             }
 
             content = bytes;
+            rereadable = again;
         }
 
         try
         {
-            return (AttestationLoader.Load(content, input.Name), SummaryResource.FromContent(input.Name, content.Span), null);
+            return (AttestationLoader.Load(content, input.Name), SummaryResource.FromContent(input.Name, content.Span), null, rereadable);
         }
         catch (InvalidInputException e)
         {
-            return ([], null, Check.Fail(CheckNames.Load, e.Problem with { Location = StripSource(e.Problem.Location, input.Name) }, input.Name));
+            return ([], null, Check.Fail(CheckNames.Load, e.Problem with { Location = StripSource(e.Problem.Location, input.Name) }, input.Name), rereadable);
         }
     }
 
@@ -333,19 +338,13 @@ public sealed partial class ProvenanceVerifier
         }
 
         var path = artifact.Path!;
-        if (BoundedFile.Probe(path, "artifact") is { } problem)
-        {
-            return ([], Check.Fail(CheckNames.Artifact, problem, null));
-        }
-
         try
         {
             return (await ArtifactHasher.HashFileAsync(path, algorithms, progress, cancellationToken).ConfigureAwait(false), null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return ([], Check.Fail(CheckNames.Artifact,
-                new Problem(DiagnosticCode.InputUnreadable, "the artifact cannot be read: " + e.Message, path), null));
+            return ([], Check.Fail(CheckNames.Artifact, BoundedFile.Unreadable(e, path, "artifact"), null));
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Provenance.Cryptography;
+using Provenance.Testing;
 
 namespace Provenance.Tests.Cryptography;
 
@@ -80,6 +81,21 @@ public sealed class ArtifactHasherTests
 
         var digests = await ArtifactHasher.HashFileAsync(Path, [DigestAlgorithm.Sha256], progress: null, TestContext.Current.CancellationToken);
 
+        Assert.Equal(new ArtifactDigest(DigestAlgorithm.Sha256, Convert.ToHexString(SHA256.HashData(content))), Assert.Single(digests));
+    }
+
+    /// <summary>A pipe has no length and cannot be read twice: it must be hashed from its first byte, in one pass.</summary>
+    [Fact(Timeout = 20_000)]
+    public async Task A_pipe_is_hashed_from_its_first_byte_to_its_last()
+    {
+        using var temp = new TempDirectory();
+        var content = new byte[5000];
+        new Random(5).NextBytes(content);
+        var written = Fifo.Serve(temp.Path("artifact"), content);
+
+        var digests = await ArtifactHasher.HashFileAsync(temp.Path("artifact"), [DigestAlgorithm.Sha256], progress: null, TestContext.Current.CancellationToken);
+
+        await written;
         Assert.Equal(new ArtifactDigest(DigestAlgorithm.Sha256, Convert.ToHexString(SHA256.HashData(content))), Assert.Single(digests));
     }
 
