@@ -23,19 +23,19 @@ public readonly record struct BatchProgress(int Done, int Total, long BytesHashe
 
 public sealed partial class ProvenanceVerifier
 {
-    /// <summary>At most this many unverifiable attestations are shown in the result of an artifact none named.</summary>
-    private const int MaxUnverifiedShownPerArtifact = 8;
-
     /// <summary>
-    /// Verifies many artifacts against many attestations in parallel, each attestation read and verified once and
-    /// each artifact streamed once, in bounded memory for the bytes. Unlike
+    /// Verifies many artifacts against many attestations in parallel, each artifact streamed once, in memory that
+    /// does not grow with the batch beyond its list of inputs. Each attestation file is read first for the subjects
+    /// its statements claim, and verified only when an artifact with one of those digests needs it. Unlike
     /// <see cref="VerifyAsync(IReadOnlyList{ArtifactInput}, IReadOnlyList{AttestationInput}, CancellationToken)"/>,
-    /// an artifact's result holds only the attestations whose verified subjects name it (found by digest, not by
-    /// trying each one), so the work and the report grow with the inputs, not with their product. An artifact no
-    /// verified attestation names fails with <see cref="DiagnosticCode.ArtifactNotInSubjects"/> and shows the first
-    /// attestations that could not be verified. Results are in the order of <paramref name="artifacts"/> and do not
-    /// depend on <see cref="BatchOptions.MaxDegreeOfParallelism"/>. <see cref="VerifyEachAsync"/> hands them out as
-    /// they are ready instead, for runs too large to hold every result at once.
+    /// an artifact's result holds only the attestations that claim its digest (found by digest, not by trying each
+    /// one), and names only their files as its inputs, so the work and the report grow with the inputs, not with
+    /// their product. An artifact no verified attestation names fails with
+    /// <see cref="DiagnosticCode.ArtifactNotInSubjects"/>, showing the attestations that claimed it and failed, and
+    /// the first of those whose subjects could not be read at all. Results are in the order of
+    /// <paramref name="artifacts"/> and do not depend on <see cref="BatchOptions.MaxDegreeOfParallelism"/>.
+    /// <see cref="VerifyEachAsync"/> hands them out as they are ready instead, for runs too large to hold every
+    /// result at once.
     /// </summary>
     public async Task<ImmutableArray<VerificationResult>> VerifyBatchAsync(
         IReadOnlyList<ArtifactInput> artifacts,
@@ -103,15 +103,12 @@ public sealed partial class ProvenanceVerifier
         BatchOptions options,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // 1. Every attestation file, read and verified once, in parallel; kept in input order.
-        var loaded = new (Check? Failure, SummaryResource? Read, ImmutableArray<AttestationOutcome> Outcomes)[attestations.Count];
+        // 1. Every attestation file read once, in parallel, for the subjects its statements claim. Nothing is verified
+        // yet: keeping thousands of verified attestations until their artifacts are hashed is what made memory grow
+        // with the batch. Only files whose claims cannot be read are verified now, since no digest leads to them.
+        var surveys = new FileSurvey[attestations.Count];
         await ForEachAsync(attestations.Count, options.MaxDegreeOfParallelism, async (i, token) =>
-        {
-            var (attestationsRead, read, failure, _) = await LoadAsync(attestations[i], token).ConfigureAwait(false);
-            loaded[i] = failure is not null
-                ? (failure, null, [])
-                : (null, read, [.. attestationsRead.Select(Evaluate)]);
-        }, cancellationToken).ConfigureAwait(false);
+            surveys[i] = await SurveyAsync(attestations[i], token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
         var fileChecks = ImmutableArray.CreateBuilder<Check>();
         if (attestations.Count == 0)
@@ -121,13 +118,14 @@ public sealed partial class ProvenanceVerifier
         }
 
         // Only failures are repeated in each result: a passing load check per file would make every result as long as the batch.
-        fileChecks.AddRange(loaded.Where(l => l.Failure is not null).Select(l => l.Failure!));
-        var files = loaded.Where(l => l.Read is not null).Select(l => l.Read!).ToImmutableArray();
-        var index = new OutcomeIndex(loaded.SelectMany(l => l.Outcomes));
-        var needed = DigestsNeeded(index.All);
+        fileChecks.AddRange(surveys.Where(s => s.Failure is not null).Select(s => s.Failure!));
+        var index = new ClaimIndex(surveys);
+        surveys = null;
+        var outcomes = new OutcomeCache(this, attestations, index);
 
-        // 2. Every artifact, hashed once with the algorithms the verified attestations use, and looked up by digest;
-        // each result handed out in order as soon as it and those before it are done.
+        // 2. Every artifact, hashed once with the algorithms the statements use, then checked against the attestations
+        // that claim its digest, each verified when first needed and kept only while other artifacts may need it. Each
+        // result is handed out in order as soon as it and those before it are done.
         var done = 0;
         long bytes = 0;
         var report = options.Progress;
@@ -137,8 +135,8 @@ public sealed partial class ProvenanceVerifier
         {
             var hashed = report is null ? null : new HashProgress(delta => report.Report(
                 new BatchProgress(Volatile.Read(ref done), artifacts.Count, Interlocked.Add(ref bytes, delta))));
-            var (digests, failure) = await DigestAsync(artifacts[i], needed, hashed, token).ConfigureAwait(false);
-            var result = Match(artifacts[i], digests, failure, fileChecks, inputsReadable, index) with { AttestationFiles = files };
+            var (digests, failure) = await DigestAsync(artifacts[i], index.DigestsNeeded, hashed, token).ConfigureAwait(false);
+            var result = await MatchAsync(artifacts[i], digests, failure, fileChecks, inputsReadable, index, outcomes, token).ConfigureAwait(false);
             var selected = selector(result);
             report?.Report(new BatchProgress(Interlocked.Increment(ref done), artifacts.Count, Interlocked.Read(ref bytes)));
             return selected;
@@ -148,13 +146,64 @@ public sealed partial class ProvenanceVerifier
         }
     }
 
-    private static VerificationResult Match(
+    /// <summary>
+    /// What the first read of an attestation file found: a failure to load it; or, per attestation, the subject
+    /// digests it claims; or, when some attestation's claims cannot be read, every attestation already verified.
+    /// </summary>
+    private readonly record struct FileSurvey(
+        Check? Failure, ClaimKey[][]? Claims, int ClaimedSubjects, SummaryResource? Read, ImmutableArray<AttestationOutcome> Outcomes);
+
+    private async Task<FileSurvey> SurveyAsync(AttestationInput input, CancellationToken cancellationToken)
+    {
+        var (loaded, read, failure, rereadable) = await LoadAsync(input, cancellationToken).ConfigureAwait(false);
+        if (failure is not null)
+        {
+            return new FileSurvey(failure, null, 0, null, []);
+        }
+
+        if (!rereadable)
+        {
+            return new FileSurvey(null, null, 0, read, [.. loaded.Select(Evaluate)]);
+        }
+
+        var claims = new ClaimKey[loaded.Length][];
+        var keys = new List<ClaimKey>();
+        var subjects = 0;
+        for (var i = 0; i < loaded.Length; i++)
+        {
+            // A message signature names its artifact by a digest hint and by keys known only once it is verified.
+            var claimed = loaded[i].Envelope is { } envelope ? ClaimedSubjects.Read(envelope.Payload.Span, keys) : 0;
+            if (claimed == 0)
+            {
+                return new FileSurvey(null, null, 0, read, [.. loaded.Select(Evaluate)]);
+            }
+
+            subjects += claimed;
+            claims[i] = [.. keys];
+            keys.Clear();
+        }
+
+        return new FileSurvey(null, claims, subjects, null, []);
+    }
+
+    /// <summary>Reads and verifies every attestation of one file, for the artifacts whose digests it claims.</summary>
+    private async Task<FileOutcomes> VerifyFileAsync(AttestationInput input, CancellationToken cancellationToken)
+    {
+        var (loaded, read, failure, _) = await LoadAsync(input, cancellationToken).ConfigureAwait(false);
+        return new FileOutcomes(failure, read, failure is null ? [.. loaded.Select(Evaluate)] : []);
+    }
+
+    private sealed record FileOutcomes(Check? Failure, SummaryResource? Read, ImmutableArray<AttestationOutcome> Outcomes);
+
+    private static async ValueTask<VerificationResult> MatchAsync(
         ArtifactInput artifact,
         ImmutableArray<ArtifactDigest> digests,
         Check? failure,
         ImmutableArray<Check>.Builder fileChecks,
         bool inputsReadable,
-        OutcomeIndex index)
+        ClaimIndex index,
+        OutcomeCache cache,
+        CancellationToken cancellationToken)
     {
         var checks = ImmutableArray.CreateBuilder<Check>();
         checks.AddRange(fileChecks);
@@ -165,28 +214,59 @@ public sealed partial class ProvenanceVerifier
         }
 
         var verified = ImmutableArray.CreateBuilder<VerifiedAttestation>();
-        foreach (var outcome in index.Candidates(digests))
+        var files = ImmutableArray.CreateBuilder<SummaryResource>();
+        var fetched = new List<int>();
+        FileOutcomes? outcomes = null;
+        foreach (var (file, position) in index.Candidates(digests))
         {
-            checks.AddRange(outcome.Checks);
-            MatchSubject(outcome, digests, checks, verified);
+            // Candidates come sorted by file, so each file is fetched, and its use counted, once per artifact.
+            if (fetched.Count == 0 || fetched[^1] != file)
+            {
+                fetched.Add(file);
+                outcomes = index.VerifiedEarly(file) ?? await cache.GetAsync(file, cancellationToken).ConfigureAwait(false);
+                if (outcomes.Failure is not null)
+                {
+                    // The file was readable when it was first read; what it holds now is what counts.
+                    checks.Add(outcomes.Failure);
+                }
+
+                if (outcomes.Read is { } read)
+                {
+                    files.Add(read);
+                }
+            }
+
+            if (position < outcomes!.Outcomes.Length)
+            {
+                var outcome = outcomes.Outcomes[position];
+                checks.AddRange(outcome.Checks);
+                if (outcome.Trusted)
+                {
+                    MatchSubject(outcome, digests, checks, verified);
+                }
+            }
         }
 
+        cache.Release(fetched);
         if (verified.Count == 0)
         {
-            foreach (var outcome in index.Untrusted.Take(MaxUnverifiedShownPerArtifact))
+            foreach (var outcome in index.Untrusted)
             {
                 checks.AddRange(outcome.Checks);
             }
 
-            var more = index.Untrusted.Count > MaxUnverifiedShownPerArtifact
-                ? string.Create(CultureInfo.InvariantCulture, $" ({index.Untrusted.Count} attestations could not be verified; the first {MaxUnverifiedShownPerArtifact} are shown)")
+            var more = index.UntrustedCount > index.Untrusted.Count
+                ? string.Create(CultureInfo.InvariantCulture, $" ({index.UntrustedCount} attestations could not be verified; the first {index.Untrusted.Count} are shown)")
                 : "";
             checks.Add(Check.Fail(CheckNames.Subject, new Problem(DiagnosticCode.ArtifactNotInSubjects,
                 "no verified attestation names the artifact's digest" + more), null,
                 expected: "a verified attestation with the artifact as a subject", actual: digests.IsDefaultOrEmpty ? "none" : digests[0].ToString()));
         }
 
-        return new VerificationResult(artifact.DisplayName, digests, inputsReadable && verified.Count > 0, verified.ToImmutable(), checks.ToImmutable());
+        return new VerificationResult(artifact.DisplayName, digests, inputsReadable && verified.Count > 0, verified.ToImmutable(), checks.ToImmutable())
+        {
+            AttestationFiles = files.ToImmutable(),
+        };
     }
 
     /// <summary>Turns one artifact's running byte count into increments of the batch's total.</summary>
@@ -206,87 +286,4 @@ public sealed partial class ProvenanceVerifier
         Parallel.ForEachAsync(Enumerable.Range(0, count),
             new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, body);
 
-    /// <summary>
-    /// The verified attestations by the subject digests they name, so each artifact meets only the attestations
-    /// about it. A message signature names its artifact by its digest hint; one without a hint is a candidate for
-    /// every artifact. Candidates come back in input order, each once.
-    /// </summary>
-    private sealed class OutcomeIndex
-    {
-        private readonly List<AttestationOutcome> _trusted = [];
-        private readonly Dictionary<(DigestAlgorithm, string), List<int>> _byDigest = [];
-        private readonly List<int> _everywhere = [];
-
-        public OutcomeIndex(IEnumerable<AttestationOutcome> outcomes)
-        {
-            foreach (var outcome in outcomes)
-            {
-                All.Add(outcome);
-                if (!outcome.Trusted)
-                {
-                    Untrusted.Add(outcome);
-                    continue;
-                }
-
-                var position = _trusted.Count;
-                _trusted.Add(outcome);
-                var keys = outcome.Blob is { } blob ? BlobKeys(blob) : StatementKeys(outcome.Statement!);
-                var any = false;
-                foreach (var key in keys.Distinct())
-                {
-                    any = true;
-                    if (!_byDigest.TryGetValue(key, out var list))
-                    {
-                        _byDigest[key] = list = [];
-                    }
-
-                    list.Add(position);
-                }
-
-                if (!any && outcome.Blob is not null)
-                {
-                    _everywhere.Add(position);
-                }
-            }
-        }
-
-        /// <summary>Every attestation, in input order.</summary>
-        public List<AttestationOutcome> All { get; } = [];
-
-        /// <summary>Attestations that failed a check before their subjects could be trusted, in input order.</summary>
-        public List<AttestationOutcome> Untrusted { get; } = [];
-
-        public IEnumerable<AttestationOutcome> Candidates(ImmutableArray<ArtifactDigest> digests)
-        {
-            var positions = new SortedSet<int>(_everywhere);
-            foreach (var digest in digests)
-            {
-                if (_byDigest.TryGetValue((digest.Algorithm, digest.Hex.ToLowerInvariant()), out var list))
-                {
-                    positions.UnionWith(list);
-                }
-            }
-
-            return positions.Select(p => _trusted[p]);
-        }
-
-        private static IEnumerable<(DigestAlgorithm, string)> StatementKeys(Attestations.Statement statement)
-        {
-            foreach (var subject in statement.Subjects)
-            {
-                foreach (var (name, hex) in subject.Digest.StrongDigests)
-                {
-                    if (DigestAlgorithms.TryFromName(name, out var algorithm))
-                    {
-                        yield return (algorithm, hex.ToLowerInvariant());
-                    }
-                }
-            }
-        }
-
-        private static IEnumerable<(DigestAlgorithm, string)> BlobKeys(PendingBlob blob) =>
-            blob.Signature is { Digest: { } hint, DigestAlgorithm: { } name } && BundleVerifier.HintAlgorithm(name) is { } algorithm
-                ? [(algorithm, Convert.ToHexStringLower(hint.Span))]
-                : [];
-    }
 }

@@ -161,6 +161,73 @@ public sealed class BatchVerificationTests : IDisposable
         Assert.All(batch, r => Assert.True(r.HasInputError));
     }
 
+    /// <summary>
+    /// One attestation names every artifact while each artifact also has its own: more files than the batch holds
+    /// verified at once pass between two uses of the shared one, so it is dropped and verified again, and every
+    /// artifact still gets both.
+    /// </summary>
+    [Fact]
+    public async Task An_attestation_naming_every_artifact_counts_for_each_however_many_files_come_between()
+    {
+        const int Many = 300;
+        var directory = _temp.Path("many");
+        var names = BatchFixture.Write(directory, Many, _signer, artifactBytes: 16);
+        var everything = AttestationFactory.With(Encoding.UTF8.GetString(AttestationFactory.StatementFor([], "all")), statement =>
+            statement["subject"] = new System.Text.Json.Nodes.JsonArray([.. names.Select(name => new System.Text.Json.Nodes.JsonObject
+            {
+                ["name"] = name,
+                ["digest"] = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(directory, name)))),
+                },
+            })]));
+        var shared = _temp.Write("all.intoto.jsonl", Encoding.UTF8.GetBytes(AttestationFactory.Envelope(Encoding.UTF8.GetBytes(everything), _signer.Sign)));
+        List<AttestationInput> attestations = [.. names.Select(n => AttestationInput.FromFile(Path.Combine(directory, n + ".intoto.jsonl"))), AttestationInput.FromFile(shared)];
+
+        var batch = await Verifier().VerifyBatchAsync([.. names.Select(n => ArtifactInput.FromFile(Path.Combine(directory, n)))], attestations,
+            new BatchOptions { MaxDegreeOfParallelism = 2 }, TestContext.Current.CancellationToken);
+
+        for (var i = 0; i < Many; i++)
+        {
+            Assert.True(batch[i].Verified, Describe(batch[i]));
+            Assert.Equal([attestations[i].Name, shared], batch[i].Attestations.Select(a => a.Source));
+        }
+    }
+
+    /// <summary>A summary names as its inputs the attestation files the artifact was checked against, not every file of the batch.</summary>
+    [Fact]
+    public async Task Each_result_names_only_the_attestation_files_it_was_checked_against()
+    {
+        var (artifacts, attestations) = Fixture();
+
+        var batch = await Verifier().VerifyBatchAsync(artifacts, attestations, cancellationToken: TestContext.Current.CancellationToken);
+
+        var own = Assert.Single(batch[0].AttestationFiles);
+        Assert.Equal(SummaryResource.FromContent(attestations[0].Name, File.ReadAllBytes(attestations[0].Path!)), own);
+        // The forged one was checked (and failed); nothing was checked for the artifact without an attestation.
+        Assert.Equal(attestations[3].Name, Assert.Single(batch[3].AttestationFiles).Uri);
+        Assert.Empty(batch[5].AttestationFiles);
+    }
+
+    /// <summary>
+    /// An attestation whose subjects cannot be read before verification leads from no digest, so it is verified at
+    /// once; when it fails, the artifacts nothing verified show why.
+    /// </summary>
+    [Fact]
+    public async Task An_attestation_whose_subjects_cannot_be_read_is_shown_where_nothing_verified()
+    {
+        var (artifacts, attestations) = Fixture();
+        var unreadable = _temp.Write("no-statement.intoto.jsonl", Encoding.UTF8.GetBytes(
+            AttestationFactory.Envelope("""{"_type":"https://in-toto.io/Statement/v1"}"""u8, _signer.Sign)));
+        attestations.Add(AttestationInput.FromFile(unreadable));
+
+        var batch = await Verifier().VerifyBatchAsync(artifacts, attestations, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Contains(batch[5].Failures, f => f.Name == CheckNames.Statement && f.Source == unreadable);
+        Assert.True(batch[0].Verified, Describe(batch[0]));
+        Assert.DoesNotContain(batch[0].Checks, c => c.Source == unreadable);
+    }
+
     [Fact]
     public async Task Progress_counts_every_artifact_and_every_byte()
     {
