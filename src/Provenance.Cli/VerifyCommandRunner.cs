@@ -274,7 +274,11 @@ internal sealed partial class VerifyCommandRunner(
         }
 
         // Fetched attestations go through the same steps as files: what GitHub hands out is verified like a local file.
-        var lookup = await LogEntryLookupStep.ResolveAsync(request, network, attestationFiles, cancellationToken).ConfigureAwait(false);
+        // A log entry found for a keyless envelope can only let a keyless signer count; when none is trusted, looking
+        // would read every file once more for nothing.
+        var lookup = options.Identities.IsEmpty && !options.AcceptAnyIdentityUnsafe
+            ? new Sources.Rekor.LookupOutcome([.. attestationFiles], [])
+            : await LogEntryLookupStep.ResolveAsync(request, network, attestationFiles, cancellationToken).ConfigureAwait(false);
         var attestations = lookup.Attestations;
         await using var summaries = request.VsaPath is { } vsaPath ? SummaryFile.Create(vsaPath, signingKey, policy, time, output.Error) : null;
         if (summaries?.Problem is { } openProblem)

@@ -71,6 +71,24 @@ public sealed class RekorLookupCommandTests : IDisposable
         Assert.Contains(DiagnosticCode.LogEntryLookupOffline.Format(), run.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>An entry could only let a keyless signer count: with only keys trusted, nothing is looked up (or read twice) for it.</summary>
+    [Fact]
+    public async Task With_only_keys_trusted_a_legacy_envelope_is_not_looked_up_and_fails_its_signature()
+    {
+        var legacy = LegacyEnvelope.FromBundle(_sigstore.Bundle(new BundleOptions { Log = LogEntryType.RekorV1Intoto }));
+        await using var rekor = LoopbackRekor.Serve(legacy);
+
+        var run = await CliRunner.InProcessAsync([
+            "verify", "sha256:" + Convert.ToHexStringLower(SHA256.HashData(VirtualSigstore.DefaultArtifact)),
+            "--attestation", _files.Write("artifact.intoto.jsonl", legacy.Envelope),
+            "--key", TestData.Path("demo", "demo-key.pub"),
+            "--rekor-url", rekor.BaseUri.ToString()]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains(DiagnosticCode.SignatureInvalid.Format(), run.Output, StringComparison.Ordinal);
+        Assert.Empty(rekor.Requests);
+    }
+
     [Fact]
     public async Task A_rekor_url_that_is_not_a_url_is_a_usage_error()
     {
