@@ -18,13 +18,17 @@ public sealed partial class ProvenanceVerifier
     {
         // One linked list of attestations per key, in arrays rather than a list object per digest: for a batch of
         // thousands this index is most of what the batch keeps.
-        private readonly Dictionary<ClaimKey, int> _heads = [];
-        private readonly List<(int File, int Position, int Next)> _nodes = [];
+        private readonly Dictionary<ClaimKey, int> _heads;
+        private readonly List<(int File, int Position, int Next)> _nodes;
         private readonly List<(int File, int Position)> _everywhere = [];
         private readonly Dictionary<int, FileOutcomes> _verifiedEarly = [];
 
         public ClaimIndex(FileSurvey[] surveys)
         {
+            // Sized up front: grown by doubling, the two would hold up to twice the room the claims need.
+            var claimCount = surveys.Sum(s => s.Claims?.Sum(keys => keys.Length) ?? 0);
+            _heads = new Dictionary<ClaimKey, int>(claimCount);
+            _nodes = new List<(int File, int Position, int Next)>(claimCount);
             Uses = new int[surveys.Length];
             var needed = new HashSet<DigestAlgorithm> { DigestAlgorithm.Sha256 };
             for (var file = 0; file < surveys.Length; file++)
