@@ -51,6 +51,8 @@ internal sealed class OrderedResults<T>(int count, int parallelism)
         {
             for (var i = 0; i < count; i++)
             {
+                // Results already done would otherwise still be handed out after a cancel, up to a window of them.
+                cancellationToken.ThrowIfCancellationRequested();
                 var slot = slots[i % window];
                 await Task.WhenAny(slot.Task, workers).ConfigureAwait(false);
                 if (!slot.Task.IsCompletedSuccessfully)

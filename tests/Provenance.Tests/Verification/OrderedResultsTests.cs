@@ -123,6 +123,7 @@ public sealed class OrderedResultsTests
             }
         });
 
-        Assert.InRange(read, 10, 10 + (2 * 16));
+        // Not one more, although more were done: the window could hold 32 finished results when the cancel came.
+        Assert.Equal(10, read);
     }
 }
