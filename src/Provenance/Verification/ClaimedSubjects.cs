@@ -15,12 +15,7 @@ internal readonly record struct ClaimKey(DigestAlgorithm Algorithm, long High, l
     public static ClaimKey Of(DigestAlgorithm algorithm, ReadOnlySpan<byte> digest) =>
         new(algorithm, BinaryPrimitives.ReadInt64LittleEndian(digest), BinaryPrimitives.ReadInt64LittleEndian(digest[8..]));
 
-    public static ClaimKey Of(ArtifactDigest digest)
-    {
-        Span<byte> bytes = stackalloc byte[64];
-        Convert.FromHexString(digest.Hex, bytes, out _, out var written);
-        return Of(digest.Algorithm, bytes[..written]);
-    }
+    public static ClaimKey Of(ArtifactDigest digest) => Of(digest.Algorithm, digest.ToBytes());
 }
 
 /// <summary>

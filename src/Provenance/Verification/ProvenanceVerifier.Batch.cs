@@ -155,15 +155,17 @@ public sealed partial class ProvenanceVerifier
 
     private async Task<FileSurvey> SurveyAsync(AttestationInput input, CancellationToken cancellationToken)
     {
-        var (loaded, read, failure, rereadable) = await LoadAsync(input, cancellationToken).ConfigureAwait(false);
+        var (loaded, content, failure, rereadable) = await LoadAsync(input, cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
             return new FileSurvey(failure, null, 0, null, []);
         }
 
+        // A pipe cannot be read a second time, so it is verified now, as is a file whose claims cannot be read.
+        FileSurvey VerifiedNow() => new(null, null, 0, SummaryResource.FromContent(input.Name, content.Span), [.. loaded.Select(Evaluate)]);
         if (!rereadable)
         {
-            return new FileSurvey(null, null, 0, read, [.. loaded.Select(Evaluate)]);
+            return VerifiedNow();
         }
 
         var claims = new ClaimKey[loaded.Length][];
@@ -175,7 +177,7 @@ public sealed partial class ProvenanceVerifier
             var claimed = loaded[i].Envelope is { } envelope ? ClaimedSubjects.Read(envelope.Payload.Span, keys) : 0;
             if (claimed == 0)
             {
-                return new FileSurvey(null, null, 0, read, [.. loaded.Select(Evaluate)]);
+                return VerifiedNow();
             }
 
             subjects += claimed;
@@ -189,8 +191,10 @@ public sealed partial class ProvenanceVerifier
     /// <summary>Reads and verifies every attestation of one file, for the artifacts whose digests it claims.</summary>
     private async Task<FileOutcomes> VerifyFileAsync(AttestationInput input, CancellationToken cancellationToken)
     {
-        var (loaded, read, failure, _) = await LoadAsync(input, cancellationToken).ConfigureAwait(false);
-        return new FileOutcomes(failure, read, failure is null ? [.. loaded.Select(Evaluate)] : []);
+        var (loaded, content, failure, _) = await LoadAsync(input, cancellationToken).ConfigureAwait(false);
+        return failure is null
+            ? new FileOutcomes(null, SummaryResource.FromContent(input.Name, content.Span), [.. loaded.Select(Evaluate)])
+            : new FileOutcomes(failure, null, []);
     }
 
     private sealed record FileOutcomes(Check? Failure, SummaryResource? Read, ImmutableArray<AttestationOutcome> Outcomes);

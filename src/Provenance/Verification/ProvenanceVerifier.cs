@@ -76,14 +76,14 @@ public sealed partial class ProvenanceVerifier
 
         foreach (var input in attestations)
         {
-            var (loaded, read, failure, _) = await LoadAsync(input, cancellationToken).ConfigureAwait(false);
+            var (loaded, content, failure, _) = await LoadAsync(input, cancellationToken).ConfigureAwait(false);
             if (failure is not null)
             {
                 fileChecks.Add(failure);
                 continue;
             }
 
-            files.Add(read!);
+            files.Add(SummaryResource.FromContent(input.Name, content.Span));
 
             fileChecks.Add(Check.Pass(CheckNames.Load,
                 string.Create(CultureInfo.InvariantCulture, $"read {loaded.Length} attestation(s)"), input.Name));
@@ -105,10 +105,11 @@ public sealed partial class ProvenanceVerifier
     }
 
     /// <summary>
-    /// Reads one input; its digest is of the very bytes verified, so a summary can never name other bytes.
+    /// Reads one input, and hands back its bytes so that a summary names the digest of the very bytes verified.
+    /// They are hashed only by a caller that keeps them: a batch's first read of each file does not.
     /// <c>Rereadable</c> is false for a pipe, whose bytes cannot be read a second time.
     /// </summary>
-    private static async Task<(ImmutableArray<LoadedAttestation> Loaded, SummaryResource? Read, Check? Failure, bool Rereadable)> LoadAsync(
+    private static async Task<(ImmutableArray<LoadedAttestation> Loaded, ReadOnlyMemory<byte> Content, Check? Failure, bool Rereadable)> LoadAsync(
         AttestationInput input, CancellationToken cancellationToken)
     {
         ReadOnlyMemory<byte> content;
@@ -123,7 +124,7 @@ public sealed partial class ProvenanceVerifier
                 .ConfigureAwait(false);
             if (problem is not null)
             {
-                return ([], null, Check.Fail(CheckNames.Load, problem with { Location = StripSource(problem.Location, input.Name) }, input.Name), again);
+                return ([], default, Check.Fail(CheckNames.Load, problem with { Location = StripSource(problem.Location, input.Name) }, input.Name), again);
             }
 
             content = bytes;
@@ -132,11 +133,11 @@ public sealed partial class ProvenanceVerifier
 
         try
         {
-            return (AttestationLoader.Load(content, input.Name), SummaryResource.FromContent(input.Name, content.Span), null, rereadable);
+            return (AttestationLoader.Load(content, input.Name), content, null, rereadable);
         }
         catch (InvalidInputException e)
         {
-            return ([], null, Check.Fail(CheckNames.Load, e.Problem with { Location = StripSource(e.Problem.Location, input.Name) }, input.Name), rereadable);
+            return ([], default, Check.Fail(CheckNames.Load, e.Problem with { Location = StripSource(e.Problem.Location, input.Name) }, input.Name), rereadable);
         }
     }
 
